@@ -1,0 +1,62 @@
+# 신경망의 내부 — two commands: `make book` builds the site, `make test` runs every test.
+# Each step installs only what is missing; see README.md when a step fails.
+SHELL := /bin/bash
+.DEFAULT_GOAL := book
+VENV   := .venv
+PY     := $(VENV)/bin/python
+JB     := $(VENV)/bin/jupyter-book
+STATIC := book/_static
+ORT    := node_modules/onnxruntime-web/dist
+
+.PHONY: chapter book test test-fast models vendor deps serve system-deps bench clean
+
+$(VENV)/.installed: requirements.txt code/pyproject.toml
+	@command -v python3 >/dev/null || { echo "python3 (3.10+) 가 필요합니다 / python3 is required"; exit 1; }
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js와 npm이 필요합니다 (Debian: apt-get install nodejs npm) / npm is required"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+deps: $(VENV)/.installed node_modules/.installed
+
+# Browser files the site serves itself (never committed; see DESIGN.md "Offline rule").
+vendor: node_modules/.installed
+	bash scripts/vendor.sh
+
+# Trains (or loads from .cache/zoo) every exported model; writes ONNX, manifest and the sample sprite.
+models: deps
+	$(PY) -m nnbook.assets
+
+book: deps vendor models
+	$(JB) build . -W --keep-going
+
+# Chromium and a Korean font for the browser tests (Debian packages), installed only when missing.
+system-deps:
+	@bash scripts/system-deps.sh
+
+test: book system-deps
+	$(PY) -m pytest
+
+test-fast: deps vendor models
+	$(PY) -m pytest -m "not browser and not build"
+
+serve:
+	@echo "http://127.0.0.1:8000/ 에서 책을 엽니다 (Ctrl+C로 종료)"
+	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+
+bench: book system-deps
+	$(PY) bench/run.py
+
+clean:
+	rm -rf _build $(STATIC)/vendor $(STATIC)/models $(STATIC)/samples
+
+# One chapter alone, for writing it: make chapter CH=book/04_symmetry  (output: _build/chapter/<name>/_build/html)
+chapter: deps vendor
+	@test -n "$(CH)" || { echo "usage: make chapter CH=book/04_symmetry"; exit 1; }
+	@mkdir -p _build/chapter
+	@printf 'format: jb-book\nroot: book/intro\nparts:\n  - caption: chapter\n    numbered: true\n    chapters:\n      - file: %s\n' "$(CH)" > _build/chapter/toc-$(notdir $(CH)).yml
+	$(JB) build . --toc _build/chapter/toc-$(notdir $(CH)).yml --path-output _build/chapter/$(notdir $(CH)) -W --keep-going

