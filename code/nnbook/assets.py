@@ -5,6 +5,7 @@ Run by ``make book`` as ``python -m nnbook.assets``; idempotent (the zoo cache m
 """
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import time
@@ -15,7 +16,15 @@ from PIL import Image
 from . import data, onnx_export, zoo
 
 # Models the browser demos load (DESIGN.md: _static/models/<arch>_<data>_<init>.onnx).
-EXPORTS = ["mlp3_3vsrest_random"]
+EXPORTS = [
+    "mlp3_3vsrest_random",
+    # <- exported names above
+]
+
+# Extra exports ("module:function", called with no arguments) for graphs that are not plain zoo models.
+EXTRA_EXPORTS = [
+    # <- extra exports above
+]
 
 SAMPLES_DIR = data.REPO_ROOT / "book" / "_static" / "samples"
 SAMPLE_COUNT = 100   # test digits in the sprite (10 per class)
@@ -50,8 +59,14 @@ def write_samples() -> dict:
 
 
 def main(names: list[str] | None = None) -> None:
-    for name in names or EXPORTS:
+    """Export ``names`` (zoo names or "module:function" extra exports); all of them when ``names`` is empty."""
+    for name in names or [*EXPORTS, *EXTRA_EXPORTS]:
         t0 = time.perf_counter()
+        if ":" in name:
+            module, func = name.split(":")
+            getattr(importlib.import_module(module), func)()
+            print(f"{name}: done ({time.perf_counter() - t0:.1f} s)", flush=True)
+            continue
         trained = zoo.load(name)
         path = onnx_export.export(trained)
         print(f"{name}: {trained.metrics} -> {path.name} ({time.perf_counter() - t0:.1f} s)", flush=True)

@@ -7,6 +7,7 @@ facts go to ``book/_static/models/manifest.json`` (one entry per model). Only th
 """
 from __future__ import annotations
 
+import fcntl
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -62,10 +63,15 @@ def export(trained: zoo.Trained, out_dir: Path = MODELS_DIR, model: torch.nn.Mod
 
 
 def _update_manifest(out_dir: Path, name: str, entry: dict) -> None:
+    """Add or replace one entry of ``manifest.json`` (locked: several exports may run at once)."""
     manifest_path = out_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    manifest[name] = entry
-    manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1, ensure_ascii=False))
+    with open(out_dir / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        manifest[name] = entry
+        tmp = manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(dict(sorted(manifest.items())), indent=1, ensure_ascii=False))
+        tmp.replace(manifest_path)
 
 
 def session(path: Path) -> ort.InferenceSession:

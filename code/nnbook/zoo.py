@@ -22,7 +22,11 @@ CACHE_DIR = Path(os.environ.get("NNBOOK_CACHE", data.REPO_ROOT / ".cache" / "zoo
 CACHE_VERSION = 1  # bump when training code changes in a way the spec does not capture
 
 # arch name -> (model class, config class)
-ARCHS = {"mlp3": (models.MLP3, models.MLP3Config), "mlp10": (models.MLP10, models.MLP10Config)}
+ARCHS = {
+    "mlp3": (models.MLP3, models.MLP3Config),
+    "mlp10": (models.MLP10, models.MLP10Config),
+    # <- archs above
+}
 
 
 @dataclass
@@ -44,6 +48,7 @@ class ModelSpec:
 SPECS: dict[str, ModelSpec] = {
     # the book's digit-3 detector (issue: foundation); 3 vs rest on all 60,000 training images
     "mlp3_3vsrest_random": ModelSpec("mlp3", "3vsrest", {"init": "random"}),
+    # <- chapter specs above
 }
 
 
