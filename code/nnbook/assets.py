@@ -18,11 +18,16 @@ from . import data, onnx_export, zoo
 # Models the browser demos load (DESIGN.md: _static/models/<arch>_<data>_<init>.onnx).
 EXPORTS = [
     "mlp3_3vsrest_random",
+    "mlp3_only3_ones", "mlp3_only3_random", "mlp3_3vsrest_ones",  # chapter 04 (symmetry)
+    "linear_mnist_random",   # ch. 05
+    "mlp10h_mnist_random",   # ch. 05
     # <- exported names above
 ]
 
 # Extra exports ("module:function", called with no arguments) for graphs that are not plain zoo models.
 EXTRA_EXPORTS = [
+    "nnbook.basics:export_neurons",   # one-neuron demo of 02_basics: fc1 weights as JSON
+    "nnbook.featurevis:export_grad",  # 06_featurevis: MLP3 activation + input gradient, two inputs
     # <- extra exports above
 ]
 

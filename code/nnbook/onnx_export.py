@@ -33,13 +33,16 @@ def metadata(trained: zoo.Trained) -> dict[str, str]:
 
 
 def export(trained: zoo.Trained, out_dir: Path = MODELS_DIR, model: torch.nn.Module | None = None,
-           sample: torch.Tensor | None = None) -> Path:
+           sample: torch.Tensor | None = None, extra_inputs: dict[str, torch.Tensor] | None = None) -> Path:
     """Write ``<out_dir>/<name>.onnx`` and update ``manifest.json``; return the ONNX path.
 
     Args:
         trained: the zoo entry (its name, spec and metrics go into the metadata).
         model: the module to export (default ``trained.model``; a wrapper may add outputs).
         sample: example input (default zeros ``[2, 1, 28, 28]``); the batch dimension is exported dynamic.
+        extra_inputs: optional further inputs after ``image`` (name -> example tensor, in the order of the
+            model's ``forward`` arguments, which must carry these names); their first dimension is the
+            same dynamic batch. ``None`` (default) exports the single input ``image``.
     """
     model = (model or trained.model).eval()
     sample = sample if sample is not None else torch.zeros(2, 1, 28, 28)
@@ -47,9 +50,10 @@ def export(trained: zoo.Trained, out_dir: Path = MODELS_DIR, model: torch.nn.Mod
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{trained.name}.onnx"
     batch = torch.export.Dim("batch", min=1, max=4096)
-    torch.onnx.export(model, (sample,), str(path), dynamo=True, external_data=False,
-                      input_names=["image"], output_names=names,
-                      dynamic_shapes={"image": {0: batch}}, verbose=False)
+    extra = dict(extra_inputs or {})
+    torch.onnx.export(model, (sample, *extra.values()), str(path), dynamo=True, external_data=False,
+                      input_names=["image", *extra], output_names=names,
+                      dynamic_shapes={"image": {0: batch}, **{k: {0: batch} for k in extra}}, verbose=False)
     proto = onnx.load(str(path))
     meta = metadata(trained)
     onnx.helper.set_model_props(proto, meta)
@@ -57,7 +61,8 @@ def export(trained: zoo.Trained, out_dir: Path = MODELS_DIR, model: torch.nn.Mod
     outputs = {o.name: [d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim]
                for o in proto.graph.output}
     _update_manifest(out_dir, trained.name, {
-        "file": path.name, "bytes": path.stat().st_size, "input": {"image": ["N", 1, 28, 28]},
+        "file": path.name, "bytes": path.stat().st_size,
+        "input": {"image": ["N", 1, 28, 28], **{k: ["N", *map(int, v.shape[1:])] for k, v in extra.items()}},
         "outputs": outputs, "metadata": meta})
     return path
 

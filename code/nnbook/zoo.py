@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from . import data, models, train
+from . import symmetry_models  # chapter 04: ones + eps init, the learner's softmax-on-3s model
 
 CACHE_DIR = Path(os.environ.get("NNBOOK_CACHE", data.REPO_ROOT / ".cache" / "zoo"))
 CACHE_VERSION = 1  # bump when training code changes in a way the spec does not capture
@@ -25,6 +26,8 @@ CACHE_VERSION = 1  # bump when training code changes in a way the spec does not 
 ARCHS = {
     "mlp3": (models.MLP3, models.MLP3Config),
     "mlp10": (models.MLP10, models.MLP10Config),
+    "mlp3_jitter": (symmetry_models.JitteredMLP3, symmetry_models.JitteredMLP3Config),  # ch. 04
+    "mlp10_softmax3": (symmetry_models.SoftmaxOnly3, models.MLP10Config),                # ch. 04
     # <- archs above
 }
 
@@ -48,6 +51,15 @@ class ModelSpec:
 SPECS: dict[str, ModelSpec] = {
     # the book's digit-3 detector (issue: foundation); 3 vs rest on all 60,000 training images
     "mlp3_3vsrest_random": ModelSpec("mlp3", "3vsrest", {"init": "random"}),
+    # chapter 04 (symmetry): the learner's 2 x 2 experiment, same TrainConfig as mlp3_3vsrest_random
+    "mlp3_only3_ones": ModelSpec("mlp3", "only3", {"init": "ones"}),
+    "mlp3_only3_random": ModelSpec("mlp3", "only3", {"init": "random"}),
+    "mlp3_3vsrest_ones": ModelSpec("mlp3", "3vsrest", {"init": "ones"}),
+    # chapter 04: the learner's literal setup, 784-128-64-10 softmax, all ones, trained on the 3s only
+    "mlp10_only3_ones": ModelSpec("mlp10_softmax3", "only3", {"hidden": (128, 64), "init": "ones"}),
+    # ch. 05 가중치는 템플릿이다 (issue 6): ml4a's one-layer 784-10 and 784-10-10 nets, same budget (20 epochs)
+    "linear_mnist_random": ModelSpec("mlp10", "mnist", {"hidden": [], "init": "random"}, train.TrainConfig(epochs=20)),
+    "mlp10h_mnist_random": ModelSpec("mlp10", "mnist", {"hidden": [10], "init": "random"}, train.TrainConfig(epochs=20)),
     # <- chapter specs above
 }
 

@@ -1,0 +1,173 @@
+"""Convolutional networks for chapter 08 (더 넓은 맥락).
+
+Two parts:
+
+* StatQuest's O/X toy (seed 004 §13): 6x6 images, one 3x3 filter plus a bias, ReLU, 2x2 max pooling -> 4
+  numbers that feed a small dense network. Plain numpy so every step can be printed.
+* ``CNN3``: a small convolutional 3-vs-rest detector for MNIST with the same input/output contract as
+  ``models.MLP3`` (``prob`` first, feature maps after), and ``shift_images`` to move digits by k pixels.
+
+This module must not import ``nnbook.zoo`` (zoo imports it to register the ``"cnn3"`` arch).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+# ------------------------------------------------------------------------------------------ the O/X toy
+# 6x6 black-and-white letters, 1 = ink (seed 004 §13: StatQuest's "O" and "X").
+O_IMAGE = np.array([[0, 1, 1, 1, 1, 0],
+                    [1, 0, 0, 0, 0, 1],
+                    [1, 0, 0, 0, 0, 1],
+                    [1, 0, 0, 0, 0, 1],
+                    [1, 0, 0, 0, 0, 1],
+                    [0, 1, 1, 1, 1, 0]], dtype=np.float32)
+X_IMAGE = np.array([[1, 0, 0, 0, 0, 1],
+                    [0, 1, 0, 0, 1, 0],
+                    [0, 0, 1, 1, 0, 0],
+                    [0, 0, 1, 1, 0, 0],
+                    [0, 1, 0, 0, 1, 0],
+                    [1, 0, 0, 0, 0, 1]], dtype=np.float32)
+# A filter that matches a "\" stroke, and a bias so that only a full 3-pixel match stays positive.
+DIAGONAL_FILTER = np.eye(3, dtype=np.float32)
+DIAGONAL_BIAS = -2.0
+
+
+def shift_image(image: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
+    """Move an image ``[..., H, W]`` right by ``dx`` and down by ``dy`` pixels (negative = left/up).
+
+    Pixels that leave the frame are dropped; the uncovered border is 0 (background). Returns a new array of
+    the same shape and dtype. Raises ValueError if ``|dx| >= W`` or ``|dy| >= H``.
+    """
+    image = np.asarray(image)
+    h, w = image.shape[-2:]
+    if abs(dx) >= w or abs(dy) >= h:
+        raise ValueError(f"shift ({dx}, {dy}) does not fit an image of size {h}x{w}")
+    out = np.zeros_like(image)
+    src_y, dst_y = slice(max(-dy, 0), h - max(dy, 0)), slice(max(dy, 0), h - max(-dy, 0))
+    src_x, dst_x = slice(max(-dx, 0), w - max(dx, 0)), slice(max(dx, 0), w - max(-dx, 0))
+    out[..., dst_y, dst_x] = image[..., src_y, src_x]
+    return out
+
+
+def shift_images(x: np.ndarray, k: int) -> np.ndarray:
+    """MNIST batch ``float32 [N, 1, 28, 28]`` moved ``k`` pixels to the right (zero fill), see ``shift_image``."""
+    return shift_image(x, dx=k)
+
+
+def convolve(image: np.ndarray, kernel: np.ndarray, bias: float = 0.0) -> np.ndarray:
+    """'Valid' 2-d convolution as CNNs compute it (a sliding dot product, no kernel flip), plus a bias.
+
+    Args:
+        image: ``[H, W]`` floats.  kernel: ``[k, k]`` floats.  bias: added to every output.
+    Returns: the feature map ``float32 [H - k + 1, W - k + 1]``; entry (r, c) is
+        ``sum(image[r:r+k, c:c+k] * kernel) + bias`` (seed 004 §13.3 step 1).
+    """
+    image, kernel = np.asarray(image, np.float32), np.asarray(kernel, np.float32)
+    k = kernel.shape[0]
+    rows, cols = image.shape[0] - k + 1, image.shape[1] - k + 1
+    out = np.empty((rows, cols), np.float32)
+    for r in range(rows):
+        for c in range(cols):
+            out[r, c] = np.sum(image[r:r + k, c:c + k] * kernel) + bias
+    return out
+
+
+def max_pool(fmap: np.ndarray, size: int = 2) -> np.ndarray:
+    """Non-overlapping ``size`` x ``size`` max pooling of ``[H, W]`` (H, W divisible by ``size``)."""
+    h, w = fmap.shape
+    if h % size or w % size:
+        raise ValueError(f"{h}x{w} is not divisible by the pool size {size}")
+    return fmap.reshape(h // size, size, w // size, size).max(axis=(1, 3))
+
+
+def ox_features(image: np.ndarray, kernel: np.ndarray = DIAGONAL_FILTER,
+                bias: float = DIAGONAL_BIAS) -> dict[str, np.ndarray]:
+    """Every stage of the toy CNN for one 6x6 image.
+
+    Returns ``{"feature_map": [4, 4], "relu": [4, 4], "pooled": [2, 2], "inputs": [4]}``; ``inputs`` is the
+    pooled map read row by row, the 4 inputs of the dense network (seed 004 §13.4).
+    """
+    fmap = convolve(image, kernel, bias)
+    act = np.maximum(fmap, 0.0)
+    pooled = max_pool(act, 2)
+    return {"feature_map": fmap, "relu": act, "pooled": pooled, "inputs": pooled.reshape(-1)}
+
+
+def train_ox_head(seed: int = 0, steps: int = 300, lr: float = 0.05) -> nn.Sequential:
+    """Train the dense part of the toy CNN (4 -> 2 ReLU -> 2 softmax over "O", "X") on the unshifted O and X.
+
+    Only the dense weights learn; the filter stays ``DIAGONAL_FILTER``. Seeded, deterministic, < 1 s.
+    Returns the trained ``nn.Sequential``; its output is the two logits (O, X).
+    """
+    torch.manual_seed(seed)
+    head = nn.Sequential(nn.Linear(4, 2), nn.ReLU(), nn.Linear(2, 2))
+    x = torch.tensor(np.stack([ox_features(O_IMAGE)["inputs"], ox_features(X_IMAGE)["inputs"]]))  # (2, 4)
+    y = torch.tensor([0, 1])
+    opt = torch.optim.Adam(head.parameters(), lr=lr)
+    for _ in range(steps):
+        loss = F.cross_entropy(head(x), y)   # forward
+        opt.zero_grad()
+        loss.backward()                      # backward
+        opt.step()                           # update
+    return head.eval()
+
+
+@torch.no_grad()
+def ox_predict(head: nn.Module, image: np.ndarray) -> float:
+    """p("X") of the toy CNN (fixed filter + trained ``head``) for one 6x6 image, a float in [0, 1]."""
+    inputs = torch.tensor(ox_features(image)["inputs"])[None]     # (1, 4)
+    return float(torch.softmax(head(inputs), dim=1)[0, 1])
+
+
+# --------------------------------------------------------------------------------------- CNN3 on MNIST
+@dataclass
+class CNN3Config:
+    channels: tuple[int, ...] = (8, 16, 32)  # filters of each convolution layer (one layer per entry)
+    kernel: int = 3                          # side of every filter (3x3, as in StatQuest's toy)
+    init: str = "random"                     # only "random" (PyTorch default) is supported
+
+
+class CNN3(nn.Module):
+    """Small convolutional digit-3 detector: (B, 1, 28, 28) in [0, 1] -> p(3) (B, 1), fmap1, fmap2, fmap3.
+
+    Three blocks "3x3 convolution -> ReLU", with 2x2 max pooling between them (28 -> 14 -> 7 pixels), then
+    the maximum of every channel over all 7x7 positions ("global max pooling") -> linear -> sigmoid.
+    ``fmap1`` (B, 8, 28, 28), ``fmap2`` (B, 16, 14, 14), ``fmap3`` (B, 32, 7, 7) are the feature maps after
+    ReLU. The global max makes the answer depend on *whether* a pattern occurs, not *where* it occurs —
+    the property the chapter tests by shifting digits.
+    """
+
+    def __init__(self, config: CNN3Config | None = None):
+        super().__init__()
+        self.config = config or CNN3Config()
+        if self.config.init != "random":
+            raise ValueError(f"CNN3 supports init='random' only, not {self.config.init!r}")
+        k = self.config.kernel
+        sizes = (1, *self.config.channels)
+        self.convs = nn.ModuleList(nn.Conv2d(a, b, k, padding=k // 2) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.fc = nn.Linear(sizes[-1], 1)
+        self.OUTPUTS = ("prob", *(f"fmap{i + 1}" for i in range(len(self.convs))))
+
+    def logits_and_hidden(self, image: torch.Tensor):
+        a, maps = image, []
+        for i, conv in enumerate(self.convs):
+            if i > 0:
+                a = F.max_pool2d(a, 2)        # (B, C, H/2, W/2)
+            a = F.relu(conv(a))               # (B, C', H, W): 28x28, 14x14, 7x7
+            maps.append(a)
+        pooled = a.amax(dim=(2, 3))           # (B, C_last): global max pooling
+        return self.fc(pooled), tuple(maps)   # logits (B, 1)
+
+    def forward(self, image: torch.Tensor):
+        logits, maps = self.logits_and_hidden(image)
+        return (torch.sigmoid(logits), *maps)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable numbers (weights and biases) in ``model``."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -1,0 +1,316 @@
+"""Feature visualisation of the digit-3 MLP: what input makes one neuron fire hardest?
+
+Three tools, after Erhan et al. 2009 ("Visualizing Higher-Layer Features of a Deep Network") and Olah,
+Mordvintsev & Schubert 2017 ("Feature Visualization", Distill):
+
+* :class:`MLP3Grad` — the MLP's forward *and* backward pass written out in plain torch ops (no autograd),
+  so it exports to ONNX and the browser can climb the gradient itself. Given an image and a one-hot
+  selector over the 128 + 64 + 1 units it returns the selected unit's pre-activation and its gradient
+  with respect to the image.
+* :func:`activation_maximization` — gradient ascent from seeded noise (or a given image) with the usual
+  regularisers: L2 penalty, norm ball, total variation, blur, jitter and clamping to [0, 1]. The browser
+  demo (``book/_static/06_featurevis/ascent.js``) runs the same algorithm step for step: same PRNG
+  (:class:`Mulberry32`), same order of floating-point operations (double precision, stored as float32).
+* :func:`top_examples` (dataset examples) and :func:`first_layer_maximizer` (the closed form r·w/‖w‖).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+N_H1, N_H2 = 128, 64          # widths of the foundation MLP3's hidden layers
+N_UNITS = N_H1 + N_H2 + 1     # selector length: h1 units, h2 units, then the output unit
+OUTPUT_UNIT = N_UNITS - 1     # index of the output (logit of p(3)) in the selector
+TV_EPS = 0.01                 # smoothing of |d| in total variation: sqrt(d² + ε²)
+
+
+# ---------------------------------------------------------------- the gradient graph (exports to ONNX)
+class MLP3Grad(nn.Module):
+    """Selected unit's pre-activation and its input gradient for a trained :class:`nnbook.models.MLP3`.
+
+    ``forward(image, selector)``: image float32 ``[N, 1, 28, 28]``, selector float32 ``[N, 193]`` (one-hot:
+    columns 0–127 pick an ``h1`` unit, 128–191 an ``h2`` unit, 192 the output logit; any other weights give
+    that weighted sum of pre-activations). Returns ``act`` ``[N]`` (Σ selector · pre-activations) and
+    ``grad`` ``[N, 1, 28, 28]`` = ∂act/∂image. The backward pass is the chain rule written out (ReLU'
+    taken as 1 where z > 0, else 0, as torch does), so the module uses no autograd and exports with
+    :func:`nnbook.onnx_export.export`. Pre-activations (not post-ReLU values) are climbed so that a unit
+    that is off at the start still has a gradient; where it is positive the maximiser is the same.
+    """
+
+    OUTPUTS = ("act", "grad")
+
+    def __init__(self, mlp: nn.Module):
+        super().__init__()
+        for name in ("fc1", "fc2", "fc3"):   # frozen copies of the trained weights
+            layer = getattr(mlp, name)
+            self.register_buffer(f"w{name[-1]}", layer.weight.detach().clone())
+            self.register_buffer(f"b{name[-1]}", layer.bias.detach().clone())
+
+    def forward(self, image: torch.Tensor, selector: torch.Tensor):
+        x = image.reshape(image.shape[0], 784)            # (N, 784)
+        s1, s2, s3 = selector[:, :N_H1], selector[:, N_H1:N_H1 + N_H2], selector[:, N_H1 + N_H2:]
+        z1 = x @ self.w1.T + self.b1                       # (N, 128)
+        h1 = torch.clamp(z1, min=0.0)
+        z2 = h1 @ self.w2.T + self.b2                      # (N, 64)
+        h2 = torch.clamp(z2, min=0.0)
+        z3 = h2 @ self.w3.T + self.b3                      # (N, 1)
+        act = (s1 * z1).sum(1) + (s2 * z2).sum(1) + (s3 * z3).sum(1)   # (N,)
+        g_z2 = s2 + (s3 @ self.w3) * (z2 > 0).to(x.dtype)  # ∂act/∂z2 (N, 64)
+        g_z1 = s1 + (g_z2 @ self.w2) * (z1 > 0).to(x.dtype)  # ∂act/∂z1 (N, 128)
+        grad = g_z1 @ self.w1                              # ∂act/∂x (N, 784)
+        return act, grad.reshape(image.shape)
+
+
+def selector(units, n: int | None = None) -> np.ndarray:
+    """One-hot float32 ``[len(units), 193]`` for unit indices (0–127 h1, 128–191 h2, 192 output).
+
+    ``n`` repeats a single int unit ``n`` times. Raises IndexError for an index outside [0, 193).
+    """
+    units = np.atleast_1d(np.asarray(units, dtype=np.int64))
+    if n is not None:
+        units = np.repeat(units, n)
+    if units.size and (units.min() < 0 or units.max() >= N_UNITS):
+        raise IndexError(f"unit index outside [0, {N_UNITS})")
+    sel = np.zeros((len(units), N_UNITS), np.float32)
+    sel[np.arange(len(units)), units] = 1.0
+    return sel
+
+
+def unit_name(unit: int) -> str:
+    """Human name of a selector index: ``"h1[5]"``, ``"h2[3]"`` or ``"출력"`` (the output logit)."""
+    if unit < N_H1:
+        return f"h1[{unit}]"
+    return f"h2[{unit - N_H1}]" if unit < N_H1 + N_H2 else "출력"
+
+
+def autograd_reference(mlp: nn.Module, image: torch.Tensor, sel: torch.Tensor):
+    """The same ``(act, grad)`` as :class:`MLP3Grad` computed with autograd (for tests): float32 tensors."""
+    x = image.detach().clone().requires_grad_(True)
+    flat = x.reshape(x.shape[0], 784)
+    z1 = mlp.fc1(flat)
+    z2 = mlp.fc2(torch.relu(z1))
+    z3 = mlp.fc3(torch.relu(z2))
+    act = (torch.cat([z1, z2, z3], 1) * sel).sum(1)
+    (grad,) = torch.autograd.grad(act.sum(), x)
+    return act.detach(), grad
+
+
+def torch_grad_fn(grad_model: MLP3Grad, sel: np.ndarray) -> Callable:
+    """``grad_fn(x [B,784] float32) -> (act [B], grad [B,784])`` numpy, using the torch module."""
+    sel_t = torch.from_numpy(np.ascontiguousarray(sel, np.float32))
+
+    def grad_fn(x: np.ndarray):
+        with torch.no_grad():
+            act, grad = grad_model(torch.from_numpy(x).reshape(-1, 1, 28, 28), sel_t)
+        return act.numpy(), grad.reshape(-1, 784).numpy()
+    return grad_fn
+
+
+def onnx_grad_fn(session, sel: np.ndarray) -> Callable:
+    """Like :func:`torch_grad_fn` but runs an onnxruntime session of the exported gradient graph."""
+    sel = np.ascontiguousarray(sel, np.float32)
+
+    def grad_fn(x: np.ndarray):
+        act, grad = session.run(["act", "grad"], {"image": x.reshape(-1, 1, 28, 28), "selector": sel})
+        return act, grad.reshape(-1, 784)
+    return grad_fn
+
+
+# ---------------------------------------------------------------- a PRNG shared with the browser
+class Mulberry32:
+    """Tommy Ettinger's mulberry32 (public domain): 32-bit state, floats in [0, 1) with 2⁻³² resolution.
+
+    Bit-for-bit the same sequence as ``mulberry32`` in ``book/_static/06_featurevis/ascent.js``, so a
+    Python run and a browser run from the same seed start from the same noise and jitter the same way.
+    """
+
+    MASK = 0xFFFFFFFF
+
+    def __init__(self, seed: int):
+        self.state = seed & self.MASK
+
+    def __call__(self) -> float:
+        m = self.MASK
+        self.state = (self.state + 0x6D2B79F5) & m
+        a = self.state
+        t = ((a ^ (a >> 15)) * (1 | a)) & m
+        t = ((t + (((t ^ (t >> 7)) * (61 | t)) & m)) & m) ^ t
+        return ((t ^ (t >> 14)) & m) / 4294967296.0
+
+    def uniform(self, n: int) -> np.ndarray:
+        """``n`` successive draws as float64 ``[n]``."""
+        return np.array([self() for _ in range(n)])
+
+
+# ---------------------------------------------------------------- activation maximisation
+@dataclass(frozen=True)
+class AscentConfig:
+    steps: int = 200              # gradient-ascent steps
+    lr: float = 0.05              # step size; the gradient is divided by its RMS, so lr is in pixel units
+    seed: int = 0                 # mulberry32 seed: starting noise, then jitter shifts
+    init_scale: float = 0.2       # starting noise: uniform in [0, init_scale) per pixel
+    l2: float = 0.0               # L2 penalty λ‖x‖²/2: each step also subtracts lr·λ·x
+    tv: float = 0.0               # total-variation weight (anisotropic, smoothed by TV_EPS)
+    blur: float = 0.0             # β: after each step x ← (1-β)·x + β·blur3x3(x) (0 = off)
+    jitter: int = 0               # the gradient is taken at x rolled by up to ±jitter pixels (0 = off)
+    clamp: bool = False           # clip pixels to [0, 1] after each step
+    radius: float | None = None   # project onto the ball ‖x‖₂ ≤ radius after each step (None = off)
+
+
+def start_noise(n: int, cfg: AscentConfig) -> tuple[np.ndarray, Mulberry32]:
+    """Starting images float32 ``[n, 784]`` (n·784 successive draws, row-major) and the PRNG after them."""
+    rng = Mulberry32(cfg.seed)
+    x = (rng.uniform(n * 784) * cfg.init_scale).astype(np.float32)
+    return x.reshape(n, 784), rng
+
+
+def roll(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """Images ``[B, 784]`` shifted cyclically: out[i, j] = x[(i - dy) % 28, (j - dx) % 28]."""
+    return np.roll(x.reshape(-1, 28, 28), (dy, dx), axis=(1, 2)).reshape(x.shape)
+
+
+def tv_gradient(x: np.ndarray) -> np.ndarray:
+    """∂/∂x of Σ sqrt(d² + ε²) over horizontal and vertical neighbour differences d; ``[B, 784]`` float64.
+
+    Per pixel ``(L - R) + (U - D)`` where R = ψ(x[i,j+1] - x[i,j]), L = the same for the left pair,
+    ψ(d) = d / sqrt(d² + ε²) (0 outside the image) — the order the JS twin uses.
+    """
+    img = x.reshape(-1, 28, 28)
+    psi_h = np.diff(img, axis=2) / np.sqrt(np.diff(img, axis=2) ** 2 + TV_EPS ** 2)   # (B, 28, 27)
+    psi_v = np.diff(img, axis=1) / np.sqrt(np.diff(img, axis=1) ** 2 + TV_EPS ** 2)   # (B, 27, 28)
+    z_h, z_v = np.zeros_like(img[:, :, :1]), np.zeros_like(img[:, :1, :])
+    left, right = np.concatenate([z_h, psi_h], 2), np.concatenate([psi_h, z_h], 2)
+    up, down = np.concatenate([z_v, psi_v], 1), np.concatenate([psi_v, z_v], 1)
+    return ((left - right) + (up - down)).reshape(x.shape)
+
+
+def blur3(x: np.ndarray) -> np.ndarray:
+    """Separable binomial blur [1, 2, 1]/4 (rows, then columns), zero outside the image; float64."""
+    img = np.pad(x.reshape(-1, 28, 28), ((0, 0), (0, 0), (1, 1)))
+    img = (img[:, :, :-2] + 2 * img[:, :, 1:-1] + img[:, :, 2:]) * 0.25
+    img = np.pad(img, ((0, 0), (1, 1), (0, 0)))
+    img = (img[:, :-2] + 2 * img[:, 1:-1] + img[:, 2:]) * 0.25
+    return img.reshape(x.shape)
+
+
+def ascent_step(x: np.ndarray, grad_fn: Callable, cfg: AscentConfig, rng: Mulberry32):
+    """One step of regularised gradient ascent; returns ``(new x float32 [B,784], act [B])``.
+
+    Order (mirrored in ascent.js): jitter roll → gradient → unroll → g/RMS(g) − tv·∇TV, L2 decay →
+    blur → clamp → norm projection; arithmetic in float64, the image stored as float32 at the end.
+    ``act`` is the selected pre-activation at the (jittered) image the gradient was taken at.
+    """
+    dy = dx = 0
+    if cfg.jitter:
+        dx = int(rng() * (2 * cfg.jitter + 1)) - cfg.jitter
+        dy = int(rng() * (2 * cfg.jitter + 1)) - cfg.jitter
+    act, g = grad_fn(roll(x, dy, dx))
+    g = roll(g, -dy, -dx).astype(np.float64)
+    rms = np.sqrt(np.sum(g * g, axis=1, keepdims=True) / 784) + 1e-12
+    v = x.astype(np.float64)
+    v = v + cfg.lr * (g / rms - cfg.tv * tv_gradient(v)) - cfg.lr * cfg.l2 * v
+    if cfg.blur:
+        v = (1 - cfg.blur) * v + cfg.blur * blur3(v)
+    if cfg.clamp:
+        v = np.minimum(np.maximum(v, 0.0), 1.0)
+    if cfg.radius is not None:
+        norm = np.sqrt(np.sum(v * v, axis=1, keepdims=True))
+        v = np.where(norm > cfg.radius, v * (cfg.radius / np.maximum(norm, 1e-300)), v)
+    return v.astype(np.float32), act
+
+
+def activation_maximization(grad_fn: Callable, n: int, cfg: AscentConfig,
+                            start: np.ndarray | None = None):
+    """Climb ``grad_fn``'s activation for ``n`` images; returns ``(images [n,784] float32, history [steps,n])``.
+
+    Args:
+        grad_fn: ``x [n,784] float32 -> (act [n], grad [n,784])`` (:func:`torch_grad_fn`, :func:`onnx_grad_fn`).
+        n: batch size (one image per selected unit).
+        cfg: :class:`AscentConfig`; with ``start=None`` the images start from seeded noise.
+        start: optional starting images ``[n, 784]`` (e.g. a drawing), values in [0, 1].
+    ``history[k]`` is the activation the k-th gradient was taken at (see :func:`ascent_step`).
+    """
+    if start is None:
+        x, rng = start_noise(n, cfg)
+    else:
+        x, rng = np.asarray(start, np.float32).reshape(n, 784).copy(), Mulberry32(cfg.seed)
+    history = []
+    for _ in range(cfg.steps):
+        x, act = ascent_step(x, grad_fn, cfg, rng)
+        history.append(np.asarray(act, np.float64))
+    return x, np.array(history)
+
+
+# Settings the chapter compares (each adds one regulariser to the naive ascent, then all together).
+PRESETS: dict[str, AscentConfig] = {
+    "naive": AscentConfig(),
+    "clamp": AscentConfig(clamp=True),
+    "l2": AscentConfig(l2=0.5, clamp=True),
+    "tv": AscentConfig(tv=0.3, clamp=True),
+    "blur": AscentConfig(blur=0.5, clamp=True),
+    "jitter": AscentConfig(jitter=2, clamp=True),
+    "all": AscentConfig(l2=0.1, tv=0.1, blur=0.3, jitter=1, clamp=True),
+}
+
+
+def activations(mlp: nn.Module, x: np.ndarray, batch: int = 2000) -> np.ndarray:
+    """Pre-activations of all 193 units for images ``x`` ``[N, 1, 28, 28]`` (or [N,784]); float32 ``[N, 193]``."""
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            xb = torch.from_numpy(np.ascontiguousarray(x[i:i + batch], np.float32)).reshape(-1, 784)
+            z1 = mlp.fc1(xb)
+            z2 = mlp.fc2(torch.relu(z1))
+            out.append(torch.cat([z1, z2, mlp.fc3(torch.relu(z2))], 1))
+    return torch.cat(out).numpy()
+
+
+def top_examples(acts: np.ndarray, k: int = 9) -> np.ndarray:
+    """Dataset examples: indices ``[193, k]`` of the k images with the largest activation of each unit,
+    largest first (ties broken by the lower index). ``acts`` from :func:`activations`."""
+    order = np.argsort(-acts, axis=0, kind="stable")
+    return order[:k].T
+
+
+# ---------------------------------------------------------------- the first layer in closed form
+def first_layer_maximizer(w: np.ndarray, radius: float) -> np.ndarray:
+    """argmax of w·x + b over ‖x‖₂ ≤ radius: ``radius · w / ‖w‖`` (Cauchy–Schwarz); same shape as ``w``.
+
+    Raises ValueError for a zero ``w`` (then every x on the ball is a maximiser).
+    """
+    w = np.asarray(w, np.float64)
+    norm = np.linalg.norm(w)
+    if norm == 0:
+        raise ValueError("w = 0: the maximiser is not unique")
+    return radius * w / norm
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine similarity of two arrays (flattened): a·b / (‖a‖‖b‖), in [-1, 1]."""
+    a, b = np.ravel(a).astype(np.float64), np.ravel(b).astype(np.float64)
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cosine similarity of ``[U, D]`` arrays; float64 ``[U]``."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return np.sum(a * b, 1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+# ---------------------------------------------------------------- ONNX export for the browser demo
+GRAD_NAME = "mlp3_3vsrest_random_grad"
+
+
+def export_grad(name: str = "mlp3_3vsrest_random"):
+    """Export :class:`MLP3Grad` of zoo model ``name`` as ``<name>_grad.onnx`` (inputs ``image``,
+    ``selector``; outputs ``act``, ``grad``). Registered in ``nnbook.assets.EXTRA_EXPORTS``."""
+    from . import onnx_export, zoo
+    trained = zoo.load(name)
+    grad_trained = replace(trained, name=f"{name}_grad")
+    sample = torch.zeros(2, 1, 28, 28)
+    return onnx_export.export(grad_trained, model=MLP3Grad(trained.model), sample=sample,
+                              extra_inputs={"selector": torch.from_numpy(selector([0, OUTPUT_UNIT]))})

@@ -1,0 +1,224 @@
+"""Chapter 04 (symmetry): measurements behind the learner's experiment "all weights 1, train on 3s only".
+
+Functions return numbers and arrays; the chapter decides what to print or plot. The models come from
+``nnbook.zoo`` (trained once, cached); nothing here trains outside ``nnbook.train.fit``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from . import data, train, zoo
+
+# The 2 x 2 experiment: (name in zoo.SPECS, init, data). The last one is the foundation's model.
+FOUR = [("mlp3_only3_ones", "ones", "only3"), ("mlp3_only3_random", "random", "only3"),
+        ("mlp3_3vsrest_ones", "ones", "3vsrest"), ("mlp3_3vsrest_random", "random", "3vsrest")]
+EPS_SWEEP = (1e-6, 1e-3, 1e-1)  # ones + eps * N(0, 1); eps = 0 and "random" are the 2 x 2 models
+
+
+# ------------------------------------------------------------------------------------------ symmetry
+def neuron_rows(model: torch.nn.Module) -> dict[str, np.ndarray]:
+    """Each hidden neuron's incoming weights and bias as one row: ``{"h1": (128, 785), "h2": (64, 129)}``."""
+    out = {}
+    for name, layer in (("h1", model.fc1), ("h2", model.fc2)):
+        w = layer.weight.detach().numpy()                        # (n_out, n_in)
+        b = layer.bias.detach().numpy()[:, None]                 # (n_out, 1)
+        out[name] = np.concatenate([w, b], axis=1).astype(np.float64)
+    return out
+
+
+def count_distinct(rows: np.ndarray, tol: float = 1e-6) -> int:
+    """Number of distinct rows of ``rows`` (N, D): a row joins the first earlier group whose representative
+    differs from it by at most ``tol`` in every entry (max-abs distance), otherwise it starts a new group.
+
+    Returns an int in [1, N] (0 for N = 0). Raises ValueError if ``rows`` is not 2-D or ``tol < 0``.
+    """
+    rows = np.asarray(rows, dtype=np.float64)
+    if rows.ndim != 2 or tol < 0:
+        raise ValueError("rows must be 2-D and tol >= 0")
+    reps: list[np.ndarray] = []
+    for r in rows:
+        if not any(np.max(np.abs(r - q)) <= tol for q in reps):
+            reps.append(r)
+    return len(reps)
+
+
+def distinct_neurons(model: torch.nn.Module, tol: float = 1e-6) -> dict[str, int]:
+    """Distinct neurons per hidden layer of an MLP3 (weights and bias equal within ``tol``)."""
+    return {name: count_distinct(rows, tol) for name, rows in neuron_rows(model).items()}
+
+
+def effective_rank(rows: np.ndarray) -> float:
+    """Effective rank ``exp(H(p))`` of a matrix, ``p = s / sum(s)`` over its singular values ``s``.
+
+    1.0 when all rows are multiples of one row; up to ``min(N, D)`` for unrelated rows.
+    Source: O. Roy and M. Vetterli, "The effective rank", EUSIPCO 2007.
+    """
+    s = np.linalg.svd(np.asarray(rows, dtype=np.float64), compute_uv=False)
+    p = s[s > 0] / s.sum()
+    return float(np.exp(-np.sum(p * np.log(p))))
+
+
+def one_step_gradients(model: torch.nn.Module, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    """Gradients of the training loss (``train.loss_fn``) on one batch, per parameter name (numpy float32).
+
+    ``x`` float32 (B, 1, 28, 28) in [0, 1], ``y`` float32 (B,) 0/1. The model's own gradients are cleared.
+    """
+    model.zero_grad()
+    logits, _ = model.logits_and_hidden(torch.from_numpy(x))
+    train.loss_fn(logits, torch.from_numpy(y)).backward()
+    grads = {n: p.grad.detach().numpy().copy() for n, p in model.named_parameters()}
+    model.zero_grad()
+    return grads
+
+
+def row_spread(a: np.ndarray) -> float:
+    """Largest max-abs difference between any row of ``a`` (N, D) and its first row (0.0 = all equal)."""
+    a = np.asarray(a, dtype=np.float64)
+    return float(np.max(np.abs(a - a[:1])))
+
+
+def gradient_symmetry(model: torch.nn.Module, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """How far the first-layer gradient rows differ, before and after one Adam step.
+
+    Returns ``grad_spread`` (row spread of dL/dW1), ``grad_scale`` (max |dL/dW1|), and ``weight_spread_after``
+    (row spread of W1 after one ``torch.optim.Adam(lr=1e-3)`` step on the same batch). The model is changed
+    in place by the step.
+    """
+    g = one_step_gradients(model, x, y)["fc1.weight"]
+    opt = torch.optim.Adam(model.parameters(), lr=train.TrainConfig().lr)
+    logits, _ = model.logits_and_hidden(torch.from_numpy(x))
+    train.loss_fn(logits, torch.from_numpy(y)).backward()
+    opt.step()
+    return {"grad_spread": row_spread(g), "grad_scale": float(np.max(np.abs(g))),
+            "weight_spread_after": row_spread(model.fc1.weight.detach().numpy())}
+
+
+# ------------------------------------------------------------------------------------ what moved
+def initial_model(spec: zoo.ModelSpec) -> torch.nn.Module:
+    """The untrained model exactly as ``zoo.train_spec`` starts it (same seed, same build)."""
+    train.seed_everything(spec.train.seed)
+    return zoo.build(spec).eval()
+
+
+def parameter_changes(before: torch.nn.Module, after: torch.nn.Module) -> list[dict]:
+    """Per parameter tensor: ``name``, ``size``, ``max_abs`` change and ``relative`` change
+    ``||after - before|| / ||before||`` (Frobenius; ``inf`` when ``before`` is all zeros and it moved)."""
+    rows = []
+    b_params = dict(before.named_parameters())
+    for name, p in after.named_parameters():
+        a, b = p.detach().double(), b_params[name].detach().double()
+        diff = float(torch.linalg.norm(a - b))
+        base = float(torch.linalg.norm(b))
+        rel = diff / base if base > 0 else (float("inf") if diff > 0 else 0.0)
+        rows.append({"name": name, "size": p.numel(), "max_abs": float((a - b).abs().max()), "relative": rel})
+    return rows
+
+
+def dominant_change(before: torch.nn.Module, after: torch.nn.Module, layer: str = "fc1") -> dict:
+    """The main direction of a layer's weight change ``D = W_after - W_before`` (n_out, n_in).
+
+    Returns ``share`` = s_1^2 / sum s_i^2 (fraction of the change's squared norm along its first singular
+    direction, 1.0 = every neuron moved along one pattern, up to sign and size), ``pattern`` (n_in,) the
+    first right singular vector (for fc1 a 784-pixel image, sign chosen so its largest entry is positive),
+    and ``effective_rank`` of ``D`` (:func:`effective_rank`).
+    """
+    d = (getattr(after, layer).weight - getattr(before, layer).weight).detach().double().numpy()
+    _, s, vt = np.linalg.svd(d, full_matrices=False)
+    v = vt[0] * np.sign(vt[0][np.argmax(np.abs(vt[0]))])
+    return {"share": float(s[0] ** 2 / np.sum(s ** 2)), "pattern": v, "effective_rank": effective_rank(d)}
+
+
+@torch.no_grad()
+def only3_loss_vs_output_bias(model: torch.nn.Module, x: np.ndarray, biases: np.ndarray) -> np.ndarray:
+    """Training loss on 3s only (target 1) when nothing but the output bias ``fc3.bias`` is set to each
+    value in ``biases``; the model is left unchanged. Loss = mean softplus(-logit) (binary cross entropy
+    with target 1). Returns float64 (len(biases),)."""
+    logits, _ = model.logits_and_hidden(torch.from_numpy(x))          # (N, 1)
+    base = logits[:, 0].double() - model.fc3.bias.double()             # logit without the bias
+    return np.array([float(F.softplus(-(base + b)).mean()) for b in biases])
+
+
+@torch.no_grad()
+def preactivation_sizes(model: torch.nn.Module, x: np.ndarray) -> dict[str, float]:
+    """Mean |pre-activation| of each layer on images ``x`` (N, 1, 28, 28): keys ``z1``, ``z2``, ``logit``."""
+    a = torch.from_numpy(x).flatten(1)                                 # (N, 784)
+    z1 = model.fc1(a)                                                  # (N, 128)
+    z2 = model.fc2(F.relu(z1))                                         # (N, 64)
+    z3 = model.fc3(F.relu(z2))                                         # (N, 1)
+    return {k: float(v.abs().mean()) for k, v in (("z1", z1), ("z2", z2), ("logit", z3))}
+
+
+@torch.no_grad()
+def initial_loss(spec: zoo.ModelSpec) -> float:
+    """Mean training loss of the untrained model of ``spec`` on its own training selection (epoch 0)."""
+    model = initial_model(spec)
+    x, y, _ = data.select("train", spec.data)
+    losses = [float(train.loss_fn(model.logits_and_hidden(torch.from_numpy(x[i:i + 5000]))[0],
+                                  torch.from_numpy(y[i:i + 5000]))) * len(x[i:i + 5000])
+              for i in range(0, len(x), 5000)]
+    return sum(losses) / len(x)
+
+
+# ------------------------------------------------------------------------------------ outcomes
+def probe_images(n_noise: int = 100, seed: int = 0) -> dict[str, np.ndarray]:
+    """Inputs no 3-detector should call a 3: ``blank`` (1, 1, 28, 28) zeros and ``noise`` (n, 1, 28, 28)
+    uniform in [0, 1) from ``numpy.random.default_rng(seed)``. float32."""
+    rng = np.random.default_rng(seed)
+    return {"blank": np.zeros((1, 1, 28, 28), np.float32),
+            "noise": rng.random((n_noise, 1, 28, 28), dtype=np.float32)}
+
+
+def outcome(model: torch.nn.Module, x_test: np.ndarray, labels: np.ndarray,
+            probes: dict[str, np.ndarray]) -> dict[str, float]:
+    """What a 3-detector answers on the test set and on the probe images.
+
+    Returns floats: ``accuracy`` (3 vs rest at 0.5 on all test images), ``non3_called_3`` (share of non-3
+    test digits with p(3) > 0.5), ``p3_non3`` (mean p(3) on non-3 digits), ``p3_three`` (mean p(3) on 3s),
+    ``p3_blank`` and ``p3_noise`` (mean p(3) on the probes).
+    """
+    p = train.predict(model, x_test)[:, 0]
+    three = labels == 3
+    res = train.binary_metrics(p, three.astype(np.float32))
+    return {"accuracy": res["accuracy"], "non3_called_3": float(np.mean(p[~three] > 0.5)),
+            "p3_non3": float(p[~three].mean()), "p3_three": float(p[three].mean()),
+            "p3_blank": float(train.predict(model, probes["blank"])[:, 0].mean()),
+            "p3_noise": float(train.predict(model, probes["noise"])[:, 0].mean())}
+
+
+def load_four() -> dict[str, zoo.Trained]:
+    """The four models of the 2 x 2 experiment from the zoo (trained once; the last is the foundation's)."""
+    return {name: zoo.load(name) for name, _, _ in FOUR}
+
+
+# ------------------------------------------------------------------------------------ epsilon sweep
+def sweep_specs(eps_values=EPS_SWEEP) -> dict[str, zoo.ModelSpec]:
+    """Zoo specs of the symmetry-breaking sweep, ``mlp3_3vsrest_eps<eps>``: 3 vs rest, weights
+    ``1 + eps * N(0, 1)``, biases 0, the default TrainConfig (the same budget as the 2 x 2 models)."""
+    return {f"mlp3_3vsrest_eps{eps:g}": zoo.ModelSpec("mlp3_jitter", "3vsrest", {"eps": float(eps)})
+            for eps in eps_values}
+
+
+def load_sweep(eps_values=EPS_SWEEP) -> dict[str, zoo.Trained]:
+    """The sweep from eps = 0 to PyTorch's random init, keyed ``"0"``, ``"1e-06"``, ..., ``"random"``.
+
+    eps = 0 is exactly ``mlp3_3vsrest_ones`` and "random" is ``mlp3_3vsrest_random`` (both loaded, not
+    retrained); the other points are trained once through ``zoo.load`` and cached.
+    """
+    out = {"0": zoo.load("mlp3_3vsrest_ones")}
+    for eps, (name, spec) in zip(eps_values, sweep_specs(eps_values).items()):
+        out[f"{eps:g}"] = zoo.load(name, spec=spec)
+    out["random"] = zoo.load("mlp3_3vsrest_random")
+    return out
+
+
+def sweep_row(trained: zoo.Trained) -> dict:
+    """One row of the sweep table: distinct neurons (tolerance 1e-6 and 1e-3), effective rank of the
+    first layer's rows, test accuracy and balanced accuracy."""
+    rows = neuron_rows(trained.model)
+    return {"h1_distinct_1e-6": count_distinct(rows["h1"], 1e-6),
+            "h1_distinct_1e-3": count_distinct(rows["h1"], 1e-3),
+            "h2_distinct_1e-6": count_distinct(rows["h2"], 1e-6),
+            "h1_effective_rank": effective_rank(rows["h1"]),
+            "accuracy": trained.metrics["accuracy"], "balanced_accuracy": trained.metrics["balanced_accuracy"]}

@@ -1,0 +1,112 @@
+"""Chapter 02 (신경망의 기초): the squiggle, activations, ArgMax/SoftMax, iris and the neuron asset."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from nnbook import basics as B
+
+
+def softplus_closed(v: float) -> float:
+    return math.log(1.0 + math.exp(v))
+
+
+def test_squiggle_predictions_equal_closed_form():
+    p = B.SquiggleParams()
+    for x in (0.0, 0.5, 1.0):
+        want = (p.w3 * softplus_closed(p.w1 * x + p.b1) + p.w4 * softplus_closed(p.w2 * x + p.b2) + p.b3)
+        assert B.squiggle(np.array([x]))[0] == pytest.approx(want, abs=1e-12)
+    # StatQuest's fitted squiggle really passes near the three dosage points (0, 1, 0)
+    np.testing.assert_allclose(B.squiggle(B.DOSAGE), B.EFFICACY, atol=0.05)
+
+
+def test_squiggle_parts_add_up():
+    x = np.linspace(0, 1, 11)
+    parts = B.squiggle_parts(x, activation="relu")
+    p = B.SquiggleParams()
+    np.testing.assert_allclose(parts["blue"], np.maximum(p.w1 * x + p.b1, 0))
+    np.testing.assert_allclose(parts["sum"], parts["blue_scaled"] + parts["orange_scaled"])
+    np.testing.assert_allclose(parts["green"], parts["sum"] + p.b3)
+    with pytest.raises(KeyError):
+        B.squiggle_parts(x, activation="tanh")
+
+
+def test_activations_match_torch():
+    z = np.linspace(-50, 50, 201)
+    t = torch.tensor(z, dtype=torch.float64)
+    np.testing.assert_allclose(B.softplus(z), np.log1p(np.exp(z)), rtol=1e-12, atol=1e-300)
+    small = np.abs(z) < 20   # torch.nn.functional.softplus returns x itself above its threshold 20
+    np.testing.assert_allclose(B.softplus(z[small]), torch.nn.functional.softplus(t[small]).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(B.sigmoid(z), torch.sigmoid(t).numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(B.relu(z), np.maximum(z, 0))
+
+
+def test_softmax_and_argmax_closed_form():
+    z = [1.43, -0.4, 0.23]
+    e = [math.exp(v) for v in z]
+    want = [v / sum(e) for v in e]
+    got = B.softmax(z)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert got.sum() == pytest.approx(1.0)
+    assert list(np.argsort(got)) == list(np.argsort(z))      # order preserved
+    np.testing.assert_array_equal(B.argmax_onehot(z), [1.0, 0.0, 0.0])
+    # shift invariance and batches
+    np.testing.assert_allclose(B.softmax(np.array([z, np.add(z, 100.0)])), [want, want], rtol=1e-12)
+
+
+def test_count_parameters():
+    assert B.count_parameters((784, 16, 16, 10)) == 13_002
+    assert B.count_parameters((1, 2, 1)) == 7   # the squiggle's seven parameters
+    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.Linear(128, 64), torch.nn.Linear(64, 1))
+    assert B.count_parameters((784, 128, 64, 1)) == sum(p.numel() for p in model.parameters())
+
+
+def test_relu_squiggle_fit_is_seeded_and_seed5_fits():
+    m1, h1 = B.fit_relu_squiggle(seed=5, steps=2000)
+    m2, h2 = B.fit_relu_squiggle(seed=5, steps=2000)
+    assert h1 == h2
+    assert h1[-1] < 1e-3
+    pred = B.squiggle(B.DOSAGE, m1.params(), "relu")
+    np.testing.assert_allclose(np.maximum(pred, 0), B.EFFICACY, atol=0.02)   # output ReLU cuts negatives
+    with torch.no_grad():
+        torch_pred = m1(torch.tensor(B.DOSAGE, dtype=torch.float32)[:, None])[:, 0].numpy()
+    np.testing.assert_allclose(torch_pred, np.maximum(pred, 0), atol=1e-5)
+
+
+def test_iris_scaled():
+    x, y = B.load_iris_scaled()
+    assert x.shape == (150, 2) and x.dtype == np.float32 and y.shape == (150,)
+    np.testing.assert_allclose(x.min(0), [0, 0]) and np.testing.assert_allclose(x.max(0), [1, 1])
+    assert np.bincount(y).tolist() == [50, 50, 50]
+
+
+def test_iris_fit_accuracy_and_surfaces():
+    model, history = B.fit_iris(seed=0)
+    assert history[-1] < history[0]
+    x, y = B.load_iris_scaled()
+    out, h = B.iris_outputs(model, x)
+    assert out.shape == (150, 3) and h.shape == (150, 2) and (h >= 0).all()
+    assert (out.argmax(1) == y).mean() > 0.9
+    g = B.surface_grid(5)
+    assert g.shape == (25, 2) and g[1].tolist() == [0.25, 0.0]
+
+
+def test_weighted_sum_and_neuron_export(tmp_path, monkeypatch):
+    w, b = B.first_layer()
+    assert w.shape == (128, 784) and b.shape == (128,)
+    idx = B.demo_neurons(w)
+    assert len(idx) == B.DEMO_NEURONS and list(idx) == sorted(idx)
+    img = np.random.default_rng(0).random(784)
+    assert B.weighted_sum(w[idx[0]], img) == pytest.approx(float(w[idx[0]].astype(np.float64) @ img))
+    monkeypatch.setattr(B, "NEURON_ASSET", tmp_path / "n.json")
+    B.export_neurons()
+    blob = json.loads((tmp_path / "n.json").read_text())
+    first = blob["neurons"][0]
+    assert first["index"] == int(idx[0]) and len(first["weights"]) == 784
+    # 9 significant digits give back the exact float32 weights
+    np.testing.assert_array_equal(np.float32(first["weights"]), w[idx[0]])
+    assert np.float32(first["bias"]) == b[idx[0]]

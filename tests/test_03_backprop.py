@@ -1,0 +1,156 @@
+"""Chapter 03 (역전파): hand-derived gradients equal autograd's, and StatQuest's numbers come out of the code."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+
+from nnbook import backprop as bp
+
+SQ = bp.STATQUEST
+
+
+def shown(value: float, shown_value: float) -> bool:
+    """True if ``value`` rounds to ``shown_value`` at the number of decimals StatQuest shows."""
+    decimals = len(repr(float(shown_value)).split(".")[1].rstrip("0")) if "." in repr(float(shown_value)) else 0
+    return round(float(value), decimals) == round(float(shown_value), decimals)
+
+
+def test_shown_helper_can_fail():
+    assert shown(1.114, 1.11) and not shown(1.116, 1.11) and not shown(7.7, 7.8)
+
+
+# ------------------------------------------------------------------ chain rule
+def test_chain_rule_matches_direct_derivative():
+    t, u = sp.symbols("t u", positive=True)
+    d = bp.chain_rule(sp.sqrt(u), t**2 + sp.Rational(1, 2), u, t)
+    assert sp.simplify(d - sp.diff(sp.sqrt(t**2 + sp.Rational(1, 2)), t)) == 0
+    assert sp.simplify(d - t / sp.sqrt(t**2 + sp.Rational(1, 2))) == 0
+
+
+def test_chain_rule_shoe_size():
+    w, h = sp.symbols("weight height")
+    assert bp.chain_rule(sp.Rational(1, 4) * h, 2 * w, h, w) == sp.Rational(1, 2)
+
+
+# ------------------------------------------------------------------ gradient descent on a line
+def test_line_gradient_descent_statquest_numbers():
+    path = bp.gradient_descent(lambda th: bp.grad_line([th[0], bp.LINE_SLOPE])[:1], [0.0], lr=0.1)
+    assert shown(bp.grad_line([0.0, bp.LINE_SLOPE])[0], SQ["line_dssr_db_at_0"])
+    assert shown(path[1, 0], SQ["line_intercept_after_1"])
+    assert shown(path[-1, 0], SQ["line_intercept_opt"])
+    assert len(path) < 1001  # stopped by the 0.001 rule, not by the step limit
+
+
+def test_line_two_parameters_reach_least_squares():
+    path = bp.gradient_descent(bp.grad_line, [0.0, 1.0], lr=0.01, max_steps=5000, tol=1e-6)
+    slope, intercept = np.polyfit(bp.LINE_X, bp.LINE_Y, 1)
+    np.testing.assert_allclose(path[-1], [intercept, slope], atol=1e-3)
+
+
+def test_gradient_descent_diverges_with_large_rate():
+    path = bp.gradient_descent(lambda th: bp.grad_line([th[0], bp.LINE_SLOPE])[:1], [0.0], lr=0.4, steps=20)
+    assert abs(path[-1, 0]) > 100  # SSR'' = 6, so lr > 1/3 overshoots further each step
+
+
+def test_sgd_line_gets_close():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 3, 300)
+    y = 0.9 + 0.6 * x + rng.normal(0, 0.1, 300)
+    path = bp.sgd_line(x, y, [0.0, 0.0], lr=1e-4, batch_size=10, epochs=20, seed=1)
+    assert path.shape[1] == 2 and len(path) == 20 * 30 + 1
+    np.testing.assert_allclose(path[-1], [0.9, 0.6], atol=0.1)
+
+
+# ------------------------------------------------------------------ backprop main ideas (b3)
+def test_ssr_for_b3_values():
+    p = bp.as_vector(bp.MAIN_IDEAS)
+    for b3, value in SQ["ssr_b3"].items():
+        p[6] = b3
+        assert shown(bp.ssr(p), value), (b3, bp.ssr(p))
+
+
+def test_b3_gradient_descent_statquest_numbers():
+    p = bp.as_vector(bp.MAIN_IDEAS)
+    g = bp.gradient(p)[6]
+    assert shown(g, SQ["dssr_db3_at_0"]) and shown(0.1 * g, SQ["step_at_0"])
+    path = bp.train_network(p, ("b3",), lr=0.1)
+    assert shown(path[1, 6], SQ["b3_after_1"]) and shown(path[2, 6], SQ["b3_after_2"])
+    assert shown(path[-1, 6], SQ["b3_opt"])
+    np.testing.assert_array_equal(path[:, :6], np.broadcast_to(p[:6], (len(path), 6)))  # others frozen
+
+
+def test_details1_statquest_numbers():
+    p = bp.as_vector(bp.DETAILS1)
+    assert shown(bp.ssr(p), SQ["details1_ssr"])
+    assert shown(bp.gradient(p)[4], SQ["details1_dssr_dw3"])
+
+
+# ------------------------------------------------------------------ hand gradients vs autograd
+@pytest.mark.parametrize("params", [bp.MAIN_IDEAS, bp.DETAILS1, bp.DETAILS2])
+def test_gradient_equals_autograd(params):
+    p = bp.as_vector(params)
+    np.testing.assert_allclose(bp.gradient(p), bp.torch_gradient(p), rtol=1e-10, atol=1e-12)
+
+
+def test_gradient_equals_autograd_random_points():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        p = rng.normal(0, 2, 7)
+        np.testing.assert_allclose(bp.gradient(p), bp.torch_gradient(p), rtol=1e-9, atol=1e-10)
+
+
+def test_gradient_matches_finite_differences():
+    p = bp.as_vector(bp.DETAILS2)
+    eps = 1e-6
+    fd = [(bp.ssr(p + eps * e) - bp.ssr(p - eps * e)) / (2 * eps) for e in np.eye(7)]
+    np.testing.assert_allclose(bp.gradient(p), fd, atol=1e-6)
+
+
+def test_training_fits_the_data():
+    p1 = bp.train_network(bp.as_vector(bp.DETAILS1), ("w3", "w4", "b3"), lr=0.1, steps=175)
+    p2 = bp.train_network(bp.as_vector(bp.DETAILS2), bp.PARAM_NAMES, lr=0.1, steps=450)
+    assert len(p1) == 176 and len(p2) == 451
+    assert bp.ssr(p1[-1]) < 0.05 < bp.ssr(p1[0]) and bp.ssr(p2[-1]) < 0.01
+    np.testing.assert_array_equal(p1[-1, :4], p1[0, :4])
+
+
+def test_train_network_rejects_unknown_name():
+    with pytest.raises(ValueError):
+        bp.train_network(bp.as_vector(bp.DETAILS1), ("w5",))
+
+
+# ------------------------------------------------------------------ softmax and cross entropy
+def test_softmax_iris_numbers_and_jacobian():
+    # The raw outputs on screen are rounded: their SoftMax lands within 0.01 of the probabilities shown.
+    p = bp.softmax(SQ["iris_raw"])
+    np.testing.assert_allclose(p, SQ["iris_softmax"], atol=0.011)
+    assert not all(shown(a, b) for a, b in zip(p, SQ["iris_softmax"]))  # the chapter explains this gap
+    # StatQuest's derivative example starts from the probabilities it shows.
+    J_shown = bp.softmax_jacobian(SQ["iris_softmax"])
+    assert shown(J_shown[0, 0], SQ["softmax_dself"]) and shown(J_shown[0, 1], SQ["softmax_dother"])
+    Jt = torch.autograd.functional.jacobian(lambda z: torch.softmax(z, 0),
+                                            torch.tensor(SQ["iris_raw"], dtype=torch.float64))
+    np.testing.assert_allclose(bp.softmax_jacobian(p), Jt.numpy(), atol=1e-14)
+    assert not np.allclose(bp.softmax_jacobian(p), np.diag(p))  # off-diagonal terms are not zero
+
+
+def test_cross_entropy_value_and_gradient():
+    assert shown(bp.cross_entropy([[SQ["ce_p"], 0.2, 0.23]], [0])[0], SQ["ce_value"])
+    z = torch.tensor([[1.0, -0.5, 0.3], [0.2, 0.1, -1.0]], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([0, 2])
+    torch.nn.functional.cross_entropy(z, y, reduction="sum").backward()
+    g = bp.cross_entropy_grad(bp.softmax(z.detach().numpy()), y.numpy())
+    np.testing.assert_allclose(g, z.grad.numpy(), atol=1e-12)
+
+
+def test_iris_training_and_bias_path():
+    model, hist = bp.train_iris(bp.IrisConfig(steps=300))
+    assert hist["accuracy"][-1] > 0.8 and hist["loss"][-1] < hist["loss"][0]
+    x, y = bp.iris_data()
+    path, total_ce, dce_db = bp.output_bias_path(model, x, y, cls=0, b0=-2.0, lr=0.01)
+    assert path[0] == -2.0 and total_ce(path[-1]) < total_ce(path[0])
+    assert abs(dce_db(path[-1])) < 0.11  # last step |0.01 * slope| < 0.001
+    with pytest.raises(ValueError):
+        bp.iris_loss(torch.zeros(2, 3), torch.tensor([0, 1]), "mse")
