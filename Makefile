@@ -10,21 +10,12 @@ ORT    := node_modules/onnxruntime-web/dist
 
 .PHONY: chapter book test test-fast models vendor deps serve system-deps bench clean
 
-$(VENV)/.installed: requirements.txt code/pyproject.toml
-	@command -v python3 >/dev/null || { echo "python3 (3.10+) 가 필요합니다 / python3 is required"; exit 1; }
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements.txt
-	touch $@
-
-node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "Node.js와 npm이 필요합니다 (Debian: apt-get install nodejs npm) / npm is required"; exit 1; }
-	npm ci --no-audit --no-fund --ignore-scripts
-	touch $@
-
-deps: $(VENV)/.installed node_modules/.installed
+# Python virtualenv and node_modules, installed only when missing or out of date (scripts/deps.sh).
+deps:
+	@bash scripts/deps.sh
 
 # Browser files the site serves itself (never committed; see DESIGN.md "Offline rule").
-vendor: node_modules/.installed
+vendor: deps
 	bash scripts/vendor.sh
 
 # Trains (or loads from .cache/zoo) every exported model; writes ONNX, manifest and the sample sprite.

@@ -21,6 +21,7 @@ EXPORTS = [
     "mlp3_only3_ones", "mlp3_only3_random", "mlp3_3vsrest_ones",  # chapter 04 (symmetry)
     "linear_mnist_random",   # ch. 05
     "mlp10h_mnist_random",   # ch. 05
+    "cnn3_3vsrest_random",   # ch. 08
     # <- exported names above
 ]
 
@@ -28,6 +29,7 @@ EXPORTS = [
 EXTRA_EXPORTS = [
     "nnbook.basics:export_neurons",   # one-neuron demo of 02_basics: fc1 weights as JSON
     "nnbook.featurevis:export_grad",  # 06_featurevis: MLP3 activation + input gradient, two inputs
+    "nnbook.symmetry:export_filters",  # chapter 04: first-layer filters of the four models for the demo
     # <- extra exports above
 ]
 

@@ -180,8 +180,8 @@ def tv_gradient(x: np.ndarray) -> np.ndarray:
     ψ(d) = d / sqrt(d² + ε²) (0 outside the image) — the order the JS twin uses.
     """
     img = x.reshape(-1, 28, 28)
-    psi_h = np.diff(img, axis=2) / np.sqrt(np.diff(img, axis=2) ** 2 + TV_EPS ** 2)   # (B, 28, 27)
-    psi_v = np.diff(img, axis=1) / np.sqrt(np.diff(img, axis=1) ** 2 + TV_EPS ** 2)   # (B, 27, 28)
+    psi_h = np.diff(img, axis=2) / np.sqrt(np.diff(img, axis=2) ** 2 + TV_EPS * TV_EPS)   # (B, 28, 27)
+    psi_v = np.diff(img, axis=1) / np.sqrt(np.diff(img, axis=1) ** 2 + TV_EPS * TV_EPS)   # (B, 27, 28)
     z_h, z_v = np.zeros_like(img[:, :, :1]), np.zeros_like(img[:, :1, :])
     left, right = np.concatenate([z_h, psi_h], 2), np.concatenate([psi_h, z_h], 2)
     up, down = np.concatenate([z_v, psi_v], 1), np.concatenate([psi_v, z_v], 1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -173,11 +174,15 @@ def single_neuron_predict(probes: dict, h: np.ndarray) -> np.ndarray:
 def fit_linear_probe(h: np.ndarray, y: np.ndarray, C: float = 1.0, seed: int = 0):
     """A linear probe ``sigma(w . z + b)`` over all neurons: scikit-learn's ``LogisticRegression`` (L2
     penalty, strength ``1/C``; lbfgs) on standardized activations. Returns the fitted sklearn Pipeline."""
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=300, random_state=seed))
-    return probe.fit(h, y)
+    from threadpoolctl import threadpool_limits
+    probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=500, random_state=seed))
+    with threadpool_limits(1), warnings.catch_warnings():   # one thread: faster on a shared 2-core box
+        warnings.simplefilter("ignore", ConvergenceWarning)  # weak penalties may stop at max_iter
+        return probe.fit(h, y)
 
 
 def fit_mlp_probes(h: np.ndarray, Y: np.ndarray, hidden: int, seed: int = 0, epochs: int = 30,
@@ -190,6 +195,7 @@ def fit_mlp_probes(h: np.ndarray, Y: np.ndarray, hidden: int, seed: int = 0, epo
     Args: h float ``[N, d]``; Y 0/1 ``[N, K]``; hidden units per probe.
     Returns: a callable ``predict(h_new) -> float32 [M, K]`` of probabilities.
     """
+    torch.set_num_threads(1)
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     mu, sd = standardizer(h)
@@ -259,3 +265,122 @@ def ablation_study(model, x, y, layer: str, ranking: np.ndarray, ks=(1, 2, 4, 8,
                      "random_low": float(np.quantile(rand, 0.025)),
                      "random_high": float(np.quantile(rand, 0.975))})
     return rows
+
+
+# ----------------------------------------------------------------------------------- tables for the chapter
+DEFAULT_C = 1.0          # inverse L2 strength of the headline linear probes (scikit-learn's default)
+DEFAULT_HIDDEN = 32      # hidden units of the headline non-linear probe
+CONTROL_SEEDS = (1, 2, 3)  # one control task per seed and concept
+
+
+def control_targets(d: ProbeData, seeds=CONTROL_SEEDS) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Control labels for every concept and seed, with the base rate of the concept on the training subset.
+
+    Returns ``(train int64 [n_train, 4, S], test int64 [10000, 4, S], positives)``, ``positives[(concept,
+    seed)]`` = the digit classes labelled 1. Train and test use the same class -> label map.
+    """
+    tr = np.zeros((len(d.labels_train), len(CONCEPTS), len(seeds)), np.int64)
+    te = np.zeros((len(d.labels_test), len(CONCEPTS), len(seeds)), np.int64)
+    positives = {}
+    for c, concept in enumerate(CONCEPTS):
+        for s, seed in enumerate(seeds):
+            tr[:, c, s], pos = control_labels(d.labels_train, d.y_train[:, c].mean(), seed * 100 + c)
+            te[:, c, s] = np.isin(d.labels_test, pos)
+            positives[(concept, seed)] = pos
+    return tr, te, positives
+
+
+def _score(correct: np.ndarray, correct_control: np.ndarray, seed: int = 0) -> dict:
+    """Accuracy and selectivity with bootstrap intervals from per-example correctness ``[N]`` and
+    ``[N, S]`` (control tasks; their mean accuracy is subtracted)."""
+    acc, lo, hi = bootstrap_ci(correct, seed)
+    sel, slo, shi = bootstrap_ci(correct - correct_control.mean(1), seed)
+    return {"accuracy": acc, "acc_low": lo, "acc_high": hi, "control_accuracy": float(correct_control.mean()),
+            "selectivity": sel, "sel_low": slo, "sel_high": shi}
+
+
+def _fit_predict(family: str, h_tr, h_te, Y_tr, C: float, hidden: int, seed: int) -> np.ndarray:
+    """Test predictions 0/1 ``[N_test, K]`` of one probe family fitted per column of ``Y_tr`` ``[n, K]``."""
+    if family == "linear":
+        return np.stack([fit_linear_probe(h_tr, Y_tr[:, k], C, seed).predict(h_te)
+                         for k in range(Y_tr.shape[1])], 1)
+    if family == "mlp":
+        return (fit_mlp_probes(h_tr, Y_tr, hidden, seed)(h_te) > 0.5).astype(np.int64)
+    if family == "single":  # the neuron with the best *training* accuracy, then scored on test
+        cols = []
+        for k in range(Y_tr.shape[1]):
+            probes = fit_single_neuron_probes(h_tr, Y_tr[:, k])
+            best = int(np.argmax((single_neuron_predict(probes, h_tr) == Y_tr[:, [k]]).mean(0)))
+            cols.append(single_neuron_predict(probes, h_te)[:, best])
+        return np.stack(cols, 1)
+    if family == "majority":
+        return np.tile((Y_tr.mean(0) > 0.5).astype(np.int64), (len(h_te), 1))
+    raise ValueError(f"unknown probe family {family!r}")
+
+
+def probe_scores(d: ProbeData, rep: str, family: str, C: float = DEFAULT_C, hidden: int = DEFAULT_HIDDEN,
+                 seeds=CONTROL_SEEDS, seed: int = 0) -> list[dict]:
+    """Fit one probe family on ``d.reps_train[rep]`` for every concept and its control tasks, and score it
+    on the test split only. Returns one dict per concept (see :func:`_score`) plus ``representation``,
+    ``probe``, ``concept``. ``family``: "single", "linear", "mlp" or "majority"."""
+    ctr, cte, _ = control_targets(d, seeds)
+    S = len(seeds)
+    Y_tr = np.concatenate([d.y_train, ctr.reshape(len(ctr), -1)], 1)        # (n, 4 + 4 S)
+    Y_te = np.concatenate([d.y_test, cte.reshape(len(cte), -1)], 1)
+    correct = (_fit_predict(family, d.reps_train[rep], d.reps_test[rep], Y_tr, C, hidden, seed) == Y_te)
+    correct = correct.astype(np.float64)
+    rows = []
+    for c, concept in enumerate(CONCEPTS):
+        control = correct[:, len(CONCEPTS):].reshape(-1, len(CONCEPTS), S)[:, c]
+        rows.append({"representation": rep, "probe": family, "concept": concept,
+                     **_score(correct[:, c], control, seed)})
+    return rows
+
+
+def single_neuron_table(d: ProbeData, layers=("h1", "h2", "h1_untrained", "h2_untrained")):
+    """Every neuron's single-neuron probe for every concept, fitted on train and scored on test.
+
+    Returns a pandas DataFrame, one row per (layer, neuron, concept): ``train_acc``, ``test_acc``,
+    ``test_balanced_acc`` (mean of recall on both classes), ``w`` (standardized weight), ``threshold`` (the
+    activation where the probe flips) and ``active`` (share of test images with activation > 0).
+    """
+    import pandas as pd
+    frames = []
+    for layer in layers:
+        h_tr, h_te = d.reps_train[layer], d.reps_test[layer]
+        for c, concept in enumerate(CONCEPTS):
+            p = fit_single_neuron_probes(h_tr, d.y_train[:, c])
+            pred, t = single_neuron_predict(p, h_te), d.y_test[:, [c]]
+            bal = 0.5 * ((pred * t).sum(0) / t.sum() + ((1 - pred) * (1 - t)).sum(0) / (1 - t).sum())
+            frames.append(pd.DataFrame({
+                "layer": layer, "neuron": np.arange(h_tr.shape[1]), "concept": concept,
+                "train_acc": (single_neuron_predict(p, h_tr) == d.y_train[:, [c]]).mean(0),
+                "test_acc": (pred == t).mean(0), "test_balanced_acc": bal, "w": p["w"],
+                "threshold": p["threshold"], "active": (h_te > 0).mean(0)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def capacity_sweep(d: ProbeData, layers=LAYERS, Cs=(1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0),
+                   hiddens=(2, 8, 32, 128), seed: int = 0) -> list[dict]:
+    """Probe accuracy, control accuracy and selectivity as probe capacity grows (one control seed).
+
+    Linear probes vary the L2 strength (``C`` = 1/strength), MLP probes the hidden width. Each row also has
+    ``params``: the number of trained parameters of one probe. Returns a list of dicts."""
+    rows = []
+    for layer in layers:
+        dim = d.reps_train[layer].shape[1]
+        for C in Cs:
+            for r in probe_scores(d, layer, "linear", C=C, seeds=CONTROL_SEEDS[:1], seed=seed):
+                rows.append({**r, "capacity": C, "params": dim + 1})
+        for hidden in hiddens:
+            for r in probe_scores(d, layer, "mlp", hidden=hidden, seeds=CONTROL_SEEDS[:1], seed=seed):
+                rows.append({**r, "capacity": hidden, "params": hidden * (dim + 2) + 1})
+    return rows
+
+
+def linear_ranking(d: ProbeData, layer: str, concept: str, C: float = DEFAULT_C) -> np.ndarray:
+    """Neurons of ``layer`` ordered by how much the linear probe for ``concept`` relies on them:
+    descending ``|coefficient|`` on standardized activations. Returns int64 ``[d]``."""
+    c = CONCEPTS.index(concept)
+    probe = fit_linear_probe(d.reps_train[layer], d.y_train[:, c], C)
+    return np.argsort(-np.abs(probe[-1].coef_[0]), kind="stable")

@@ -5,6 +5,9 @@ Functions return numbers and arrays; the chapter decides what to print or plot. 
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import torch
 from torch.nn import functional as F
@@ -193,10 +196,14 @@ def load_four() -> dict[str, zoo.Trained]:
 
 
 # ------------------------------------------------------------------------------------ epsilon sweep
-def sweep_specs(eps_values=EPS_SWEEP) -> dict[str, zoo.ModelSpec]:
-    """Zoo specs of the symmetry-breaking sweep, ``mlp3_3vsrest_eps<eps>``: 3 vs rest, weights
-    ``1 + eps * N(0, 1)``, biases 0, the default TrainConfig (the same budget as the 2 x 2 models)."""
-    return {f"mlp3_3vsrest_eps{eps:g}": zoo.ModelSpec("mlp3_jitter", "3vsrest", {"eps": float(eps)})
+def sweep_specs(eps_values=EPS_SWEEP, scale: str = "one") -> dict[str, zoo.ModelSpec]:
+    """Zoo specs of the symmetry-breaking sweep: 3 vs rest, weights ``c * (1 + eps * N(0, 1))``, biases 0,
+    the default TrainConfig (the same budget as the 2 x 2 models). ``scale="one"``: c = 1, names
+    ``mlp3_3vsrest_eps<eps>``; ``scale="fan_in"``: c = 1 / fan_in, names ``mlp3_3vsrest_fanin_eps<eps>``."""
+    tag = "" if scale == "one" else "fanin_"
+    return {f"mlp3_3vsrest_{tag}eps{eps:g}":
+            zoo.ModelSpec("mlp3_jitter", "3vsrest", {"eps": float(eps)} if scale == "one"
+                          else {"eps": float(eps), "scale": scale})
             for eps in eps_values}
 
 
@@ -213,6 +220,13 @@ def load_sweep(eps_values=EPS_SWEEP) -> dict[str, zoo.Trained]:
     return out
 
 
+def load_scaled_sweep(eps_values=(0.0, *EPS_SWEEP)) -> dict[str, zoo.Trained]:
+    """The same sweep with every weight divided by its layer's fan-in (``scale="fan_in"``), keyed by eps,
+    trained once through ``zoo.load``. It separates the two faults of the all-ones start: symmetry and size."""
+    specs = sweep_specs(eps_values, scale="fan_in")
+    return {f"{eps:g}": zoo.load(name, spec=spec) for eps, (name, spec) in zip(eps_values, specs.items())}
+
+
 def sweep_row(trained: zoo.Trained) -> dict:
     """One row of the sweep table: distinct neurons (tolerance 1e-6 and 1e-3), effective rank of the
     first layer's rows, test accuracy and balanced accuracy."""
@@ -222,3 +236,58 @@ def sweep_row(trained: zoo.Trained) -> dict:
             "h2_distinct_1e-6": count_distinct(rows["h2"], 1e-6),
             "h1_effective_rank": effective_rank(rows["h1"]),
             "accuracy": trained.metrics["accuracy"], "balanced_accuracy": trained.metrics["balanced_accuracy"]}
+
+
+# ------------------------------------------------------------------------------------ demo asset
+FILTERS_FILE = "filters_04_symmetry"  # book/_static/models/<this>.bin and .json (build outputs)
+
+
+def first_layer_filters(model: torch.nn.Module, count: int = 128) -> np.ndarray:
+    """The first ``count`` rows of W1 as images: float32 (count, 28, 28) (negative = blue in the book)."""
+    return model.fc1.weight.detach().numpy()[:count].reshape(count, 28, 28).astype(np.float32)
+
+
+def mosaic(images: np.ndarray, ncols: int = 16, gap: int = 1) -> np.ndarray:
+    """Tile (N, 28, 28) images into one float array with NaN gaps (NaN draws as background in imshow).
+
+    Each tile is divided by its own max |value| (so every tile spans [-1, 1]; an all-zero tile stays 0).
+    Returns float32 (rows * (28 + gap) - gap, ncols * (28 + gap) - gap).
+    """
+    images = np.asarray(images, dtype=np.float32)
+    n, rows = len(images), int(np.ceil(len(images) / ncols))
+    out = np.full((rows * (28 + gap) - gap, ncols * (28 + gap) - gap), np.nan, np.float32)
+    for k, img in enumerate(images):
+        r, c = divmod(k, ncols)
+        lim = float(np.abs(img).max()) or 1.0
+        out[r * (28 + gap):r * (28 + gap) + 28, c * (28 + gap):c * (28 + gap) + 28] = img / lim
+    return out
+
+
+@torch.no_grad()
+def h1_selectivity(model: torch.nn.Module, x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per first-layer neuron: mean h1 on 3s minus mean h1 on other digits, float64 (128,).
+
+    Positive = the neuron fires more for 3s. A first, crude look; chapter "probing" does this properly.
+    """
+    h1 = torch.relu(model.fc1(torch.from_numpy(x).flatten(1))).double().numpy()     # (N, 128)
+    three = np.asarray(labels) == 3
+    return h1[three].mean(0) - h1[~three].mean(0)
+
+
+def export_filters(count: int = 8) -> Path:
+    """Write the first ``count`` first-layer filters of the four models for the chapter's demo.
+
+    ``models/filters_04_symmetry.bin``: float32 little-endian, shape (4, count, 784), models in ``FOUR``
+    order; ``models/filters_04_symmetry.json``: ``{"models": [...], "count": count, "pixels": 784}``.
+    Called by ``python -m nnbook.assets nnbook.symmetry:export_filters`` (see ``assets.EXTRA_EXPORTS``).
+    Returns the .bin path.
+    """
+    from .onnx_export import MODELS_DIR
+    four = load_four()
+    blob = np.stack([first_layer_filters(four[n].model, count).reshape(count, 784) for n, _, _ in FOUR])
+    MODELS_DIR.mkdir(parents=True, exist_ok=True)
+    path = MODELS_DIR / f"{FILTERS_FILE}.bin"
+    path.write_bytes(blob.astype("<f4").tobytes())
+    (MODELS_DIR / f"{FILTERS_FILE}.json").write_text(json.dumps(
+        {"models": [n for n, _, _ in FOUR], "count": count, "pixels": 784, "file": path.name}))
+    return path

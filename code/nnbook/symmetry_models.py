@@ -19,28 +19,33 @@ from .models import MLP3, MLP3Config, MLP10, MLP10Config
 @dataclass
 class JitteredMLP3Config:
     hidden: tuple[int, int] = (128, 64)  # widths of the two hidden layers (seed 000: 784-128-64-1)
-    eps: float = 0.0                     # weights start at 1 + eps * N(0, 1); biases start at 0
+    eps: float = 0.0                     # weights start at c * (1 + eps * N(0, 1)); biases start at 0
+    scale: str = "one"                   # c: "one" = 1 (the learner's), "fan_in" = 1 / inputs of the layer
     init: str = "ones+eps"               # recorded in the ONNX metadata; the only value accepted
 
 
 class JitteredMLP3(MLP3):
-    """:class:`~nnbook.models.MLP3` whose weights start at ``1 + eps * z``, ``z ~ N(0, 1)`` i.i.d.
+    """:class:`~nnbook.models.MLP3` whose weights start at ``c * (1 + eps * z)``, ``z ~ N(0, 1)`` i.i.d.,
+    with ``c = 1`` (``scale="one"``) or ``c = 1 / fan_in`` of each layer (``scale="fan_in"``, which keeps
+    every pre-activation near the size of the input mean instead of multiplying it by 784, 128 and 64).
 
     The noise comes from torch's global RNG, which ``zoo`` seeds before building, so a spec always gives
     the same start. ``eps = 0`` is exactly the learner's all-ones initialisation.
-    Raises ValueError for a negative ``eps`` or another ``init``.
+    Raises ValueError for a negative ``eps``, another ``init`` or an unknown ``scale``.
     """
 
     def __init__(self, config: JitteredMLP3Config | None = None):
         config = config or JitteredMLP3Config()
-        if config.eps < 0 or config.init != "ones+eps":
-            raise ValueError(f"need eps >= 0 and init 'ones+eps', got {config.eps!r}, {config.init!r}")
+        if config.eps < 0 or config.init != "ones+eps" or config.scale not in ("one", "fan_in"):
+            raise ValueError("need eps >= 0, init 'ones+eps', scale 'one' or 'fan_in'; got "
+                             f"{config.eps!r}, {config.init!r}, {config.scale!r}")
         super().__init__(MLP3Config(hidden=config.hidden, init="ones"))
         self.config = config
         with torch.no_grad():
             for name, p in self.named_parameters():
                 if name.endswith("weight"):
-                    p.add_(config.eps * torch.randn_like(p))
+                    c = 1.0 if config.scale == "one" else 1.0 / p.shape[1]   # p: (fan_out, fan_in)
+                    p.add_(config.eps * torch.randn_like(p)).mul_(c)
 
 
 class SoftmaxOnly3(MLP10):

@@ -8,6 +8,8 @@ digit-3 detector on p(3), and the JSON payloads the chapter's two browser demos 
 from __future__ import annotations
 
 import base64
+import html
+import json
 import io
 import math
 from dataclasses import dataclass
@@ -203,3 +205,15 @@ def template_payload(model: models.MLP10, decimals: int = 5) -> dict:
     w = model.layers[0].weight.detach().numpy().astype(np.float64)
     b = model.layers[0].bias.detach().numpy().astype(np.float64)
     return {"weights": np.round(w, decimals).tolist(), "bias": np.round(b, decimals).tolist()}
+
+
+def demo_html(root_id: str, script: str, payload: dict, css: str | None = None, **attrs: str) -> str:
+    """HTML of a demo root that carries its data: ``<div id=root_id data-*=attrs>`` holding ``payload`` as a
+    ``<script type="application/json">``, followed by ``<script type="module" src=script>`` (and an optional
+    stylesheet link). ``</`` inside the JSON is escaped so the data cannot close the script element."""
+    blob = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
+    data_attrs = "".join(f' data-{k.replace("_", "-")}="{html.escape(v)}"' for k, v in attrs.items())
+    link = f'<link rel="stylesheet" href="{html.escape(css)}">\n' if css else ""
+    return (f'{link}<div id="{root_id}" class="nnbook-demo" data-state="idle"{data_attrs}>'
+            f'<script type="application/json" data-role="payload">{blob}</script></div>\n'
+            f'<script type="module" src="{html.escape(script)}"></script>')

@@ -18,6 +18,7 @@ import torch
 
 from . import data, models, train
 from . import symmetry_models  # chapter 04: ones + eps init, the learner's softmax-on-3s model
+from . import cnn  # chapter 08: small CNN for 3 vs rest
 
 CACHE_DIR = Path(os.environ.get("NNBOOK_CACHE", data.REPO_ROOT / ".cache" / "zoo"))
 CACHE_VERSION = 1  # bump when training code changes in a way the spec does not capture
@@ -28,6 +29,7 @@ ARCHS = {
     "mlp10": (models.MLP10, models.MLP10Config),
     "mlp3_jitter": (symmetry_models.JitteredMLP3, symmetry_models.JitteredMLP3Config),  # ch. 04
     "mlp10_softmax3": (symmetry_models.SoftmaxOnly3, models.MLP10Config),                # ch. 04
+    "cnn3": (cnn.CNN3, cnn.CNN3Config),                                                 # ch. 08
     # <- archs above
 }
 
@@ -60,6 +62,8 @@ SPECS: dict[str, ModelSpec] = {
     # ch. 05 가중치는 템플릿이다 (issue 6): ml4a's one-layer 784-10 and 784-10-10 nets, same budget (20 epochs)
     "linear_mnist_random": ModelSpec("mlp10", "mnist", {"hidden": [], "init": "random"}, train.TrainConfig(epochs=20)),
     "mlp10h_mnist_random": ModelSpec("mlp10", "mnist", {"hidden": [10], "init": "random"}, train.TrainConfig(epochs=20)),
+    # ch. 08: small CNN, 3 vs rest; one epoch (~35 s single thread) at a higher Adam rate
+    "cnn3_3vsrest_random": ModelSpec("cnn3", "3vsrest", {"init": "random"}, train.TrainConfig(epochs=1, lr=3e-3)),
     # <- chapter specs above
 }
 

@@ -1,0 +1,86 @@
+"""Chapter 1's demo in Chromium: offline, sample digit == Python onnxruntime, drawing, clearing, twins."""
+import numpy as np
+from playwright.sync_api import expect
+
+from nnbook import data, onnx_export, preprocess
+
+PAGE = "book/01_digit3.html"
+
+
+def open_demo(page):
+    page.goto(PAGE)
+    demo = page.locator("#digit3-demo")
+    demo.scroll_into_view_if_needed()
+    expect(demo).to_have_attribute("data-state", "ready", timeout=20000)
+    return demo
+
+
+def draw_stroke(page, points):
+    """Drag the mouse through points given in pad fractions (0..1)."""
+    box = page.get_by_test_id("pad").bounding_box()
+    xy = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
+    page.mouse.move(*xy[0])
+    page.mouse.down()
+    for x, y in xy[1:]:
+        page.mouse.move(x, y, steps=4)
+    page.mouse.up()
+
+
+THREE = [[(0.3, 0.2), (0.5, 0.12), (0.68, 0.22), (0.62, 0.42), (0.45, 0.5)],
+         [(0.45, 0.5), (0.66, 0.58), (0.7, 0.76), (0.52, 0.88), (0.3, 0.82)]]
+
+
+def test_page_loads_offline_without_console_errors(page):
+    open_demo(page)
+    page.get_by_role("button", name="예시 숫자").click()
+    expect(page.get_by_test_id("prob")).not_to_have_text("—")
+    assert page.outside_requests == []
+    assert page.console_errors == []
+
+
+def test_sample_digit_matches_python_onnxruntime(page):
+    demo = open_demo(page)
+    sess = onnx_export.session(onnx_export.MODELS_DIR / "mlp3_3vsrest_random.onnx")
+    images, labels = data.load_mnist("test")
+    for _ in range(3):
+        page.get_by_role("button", name="예시 숫자").click()
+        expect(page.get_by_test_id("prob")).to_have_attribute("data-value", r".+")
+        index = int(demo.get_attribute("data-sample-index"))
+        got = float(page.get_by_test_id("prob").get_attribute("data-value"))
+        want = sess.run(None, {"image": data.to_float(images[index:index + 1])})[0][0, 0]
+        assert abs(got - want) <= 1e-5, (index, got, want)
+        assert demo.get_attribute("data-sample-label") == str(labels[index])
+
+
+def test_drawing_updates_prediction_and_clear_removes_it(page):
+    open_demo(page)
+    prob = page.get_by_test_id("prob")
+    expect(prob).to_have_text("—")
+    draw_stroke(page, THREE[0])
+    expect(prob).not_to_have_text("—")
+    first = prob.get_attribute("data-value")
+    draw_stroke(page, THREE[1])
+    expect(prob).not_to_have_attribute("data-value", first)
+    page.get_by_role("button", name="지우기").click()
+    expect(prob).to_have_text("—")
+    assert prob.get_attribute("data-value") is None
+
+
+def test_js_preprocessing_equals_python_twin(page):
+    open_demo(page)
+    for stroke in THREE:
+        draw_stroke(page, stroke)
+    result = page.evaluate("""async () => {
+        const { centerToMnist } = await import(new URL("../_static/js/preprocess.js", location.href).href);
+        const canvas = document.querySelector("[data-testid=pad]");
+        const { width, height } = canvas;
+        const rgba = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+        const raster = new Float32Array(width * height);
+        for (let i = 0; i < raster.length; i++) raster[i] = rgba[4 * i + 3] / 255;
+        return { raster: Array.from(raster), height, width, out: Array.from(centerToMnist(raster, height, width)) };
+    }""")
+    raster = np.array(result["raster"], np.float32).reshape(result["height"], result["width"])
+    assert raster.max() > 0.5  # something was drawn
+    want = preprocess.center_to_mnist(raster)
+    got = np.array(result["out"], np.float32).reshape(28, 28)
+    assert np.max(np.abs(got - want)) <= 1e-6
