@@ -41,14 +41,17 @@ def linear_rnn_input_gradient(w1: float, w2: float, n: int) -> float:
 
 
 # ----------------------------------------------------------------------- remember the first input
-def first_input_task(n: int, length: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+NOISE = 0.5  # standard deviation of the distractors in ``first_input_task``
+
+
+def first_input_task(n: int, length: int, seed: int, noise: float = NOISE) -> tuple[np.ndarray, np.ndarray]:
     """Sequences whose label is decided by their first element only.
 
-    ``x[:, 0]`` is +1 or -1 (the signal), ``x[:, 1:]`` are N(0, 1) distractors; the target is 1 when the
-    first element is +1. Returns ``x`` float32 ``[n, length, 1]`` and ``y`` float32 ``[n]``.
+    ``x[:, 0]`` is +1 or -1 (the signal), ``x[:, 1:]`` are N(0, noise^2) distractors; the target is 1 when
+    the first element is +1. Returns ``x`` float32 ``[n, length, 1]`` and ``y`` float32 ``[n]``.
     """
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, length, 1)).astype(np.float32)
+    x = (noise * rng.standard_normal((n, length, 1))).astype(np.float32)
     first = rng.choice(np.array([-1.0, 1.0], np.float32), size=n)
     x[:, 0, 0] = first
     return x, (first > 0).astype(np.float32)

@@ -59,8 +59,8 @@ SPECS: dict[str, ModelSpec] = {
     "mlp3_3vsrest_ones": ModelSpec("mlp3", "3vsrest", {"init": "ones"}),
     # chapter 04: the learner's literal setup, 784-128-64-10 softmax, all ones, trained on the 3s only
     "mlp10_only3_ones": ModelSpec("mlp10_softmax3", "only3", {"hidden": (128, 64), "init": "ones"}),
-    # ch. 05 가중치는 템플릿이다 (issue 6): ml4a's one-layer 784-10 and 784-10-10 nets, same budget (20 epochs)
-    "linear_mnist_random": ModelSpec("mlp10", "mnist", {"hidden": [], "init": "random"}, train.TrainConfig(epochs=20)),
+    # ch. 05 가중치는 템플릿이다 (issue 6): ml4a's one-layer 784-10 (3 epochs: readable templates) and 784-10-10 (20)
+    "linear_mnist_random": ModelSpec("mlp10", "mnist", {"hidden": [], "init": "random"}, train.TrainConfig(epochs=3)),
     "mlp10h_mnist_random": ModelSpec("mlp10", "mnist", {"hidden": [10], "init": "random"}, train.TrainConfig(epochs=20)),
     # ch. 08: small CNN, 3 vs rest; one epoch (~35 s single thread) at a higher Adam rate
     "cnn3_3vsrest_random": ModelSpec("cnn3", "3vsrest", {"init": "random"}, train.TrainConfig(epochs=1, lr=3e-3)),

@@ -44,12 +44,17 @@ def test_sample_digit_matches_python_onnxruntime(page):
     images, labels = data.load_mnist("test")
     for _ in range(3):
         page.get_by_role("button", name="예시 숫자").click()
-        expect(page.get_by_test_id("prob")).to_have_attribute("data-value", r".+")
-        index = int(demo.get_attribute("data-sample-index"))
+        page.wait_for_function("""() => {
+            const input = document.querySelector('#digit3-demo .nnbook-digit-input');
+            const prob = document.querySelector('#digit3-demo [data-testid=prob]');
+            return input.dataset.sampleIndex && prob.dataset.for === input.dataset.sampleIndex;
+        }""")
+        source = demo.locator(".nnbook-digit-input")
+        index = int(source.get_attribute("data-sample-index"))
         got = float(page.get_by_test_id("prob").get_attribute("data-value"))
         want = sess.run(None, {"image": data.to_float(images[index:index + 1])})[0][0, 0]
         assert abs(got - want) <= 1e-5, (index, got, want)
-        assert demo.get_attribute("data-sample-label") == str(labels[index])
+        assert source.get_attribute("data-sample-label") == str(labels[index])
 
 
 def test_drawing_updates_prediction_and_clear_removes_it(page):

@@ -58,6 +58,7 @@ function start() {
 function showEmpty() {
   probOut.textContent = "—";
   delete probOut.dataset.value;
+  delete probOut.dataset.for;
   bar.style.width = "0";
   verdict.textContent = "칸이 비어 있습니다. 숫자를 그려 보세요.";
   h1.update(null);
@@ -68,7 +69,7 @@ async function judge() {
   if (running || root.dataset.state !== "ready") return;
   running = true;
   while (latest) {
-    const { pixels, t0 } = latest;
+    const { pixels, t0, tag } = latest;
     latest = null;
     try {
       const out = await runImage(MODEL, pixels);
@@ -76,6 +77,7 @@ async function judge() {
       const p = out.prob.data[0];
       probOut.textContent = p.toFixed(4);
       probOut.dataset.value = String(p);
+      probOut.dataset.for = tag; // which input this value belongs to (a test hook)
       bar.style.width = `${(100 * p).toFixed(1)}%`;
       verdict.textContent = p > 0.5 ? "모델은 ‘3’이라고 봅니다." : "모델은 ‘3이 아니다’라고 봅니다.";
       h1.update(out.h1.data);
@@ -92,14 +94,14 @@ async function judge() {
 }
 
 const input = new DigitInput($("[data-role=input]"), {
-  onInput(pixels) {
+  onInput(pixels, info) {
     start();
     if (!pixels) {
       latest = null;
       showEmpty();
       return;
     }
-    latest = { pixels, t0: performance.now() };
+    latest = { pixels, t0: info.t0 ?? performance.now(), tag: info.source === "sample" ? String(info.sampleIndex) : "draw" };
     judge();
   },
 });

@@ -26,7 +26,7 @@ export function startNeuronDemo(root) {
         <dl class="neuron__numbers">
           <dt>가중합 Σ wᵢaᵢ</dt><dd><output data-testid="weighted-sum">—</output></dd>
           <dt><label for="neuron-bias">편향 b</label></dt>
-          <dd><input type="range" id="neuron-bias" data-testid="bias" min="-5" max="5" step="0.01" value="0" disabled>
+          <dd><input type="range" id="neuron-bias" data-testid="bias" min="-10" max="10" step="0.01" value="0" disabled>
             <output data-testid="bias-value">—</output>
             <button type="button" data-action="model-bias" disabled>모델의 편향으로</button></dd>
           <dt>z = Σ wᵢaᵢ + b</dt><dd><output data-testid="z">—</output></dd>
@@ -58,6 +58,7 @@ export function startNeuronDemo(root) {
   function update(announce = true) {
     if (!neurons) return;
     const n = current();
+    root.dataset.neuronIndex = String(n.index);
     drawImage28($("[data-testid=img-weights]"), n.weights, { diverging: true });
     drawImage28($("[data-testid=img-input]"), pixels);
     show("bias-value", bias);

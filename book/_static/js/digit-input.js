@@ -62,9 +62,10 @@ export class DigitInput {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = null;
+      const t0 = performance.now(); // start of the frame's work: raster + preprocessing + model + views
       const { data, height, width } = this.pad.raster();
       this.source = "draw";
-      this.#emit(centerToMnist(data, height, width), { source: "draw" });
+      this.#emit(centerToMnist(data, height, width), { source: "draw", t0 });
     });
   }
 

@@ -1,0 +1,143 @@
+// Chapter 5 demo: draw or pick a digit -> the 784-10 model's ten probabilities (onnxruntime-web) and, per
+// class, input x template (w_c * x) as an image: where the evidence for and against each digit comes from.
+// The template weights were embedded by the chapter's Python cell (the same zoo model the ONNX file holds).
+import { DigitInput } from "../js/digit-input.js";
+import { drawImage28 } from "../js/image28.js";
+import { getSession, lazyInit, loadManifest, runImage, MESSAGES } from "../js/ort-loader.js";
+import { evidence } from "./evidence.js";
+
+const root = document.getElementById("templates-demo");
+const { weights, bias } = JSON.parse(root.querySelector("script[data-role=payload]").textContent);
+const MODEL = root.dataset.model;
+const HIDDEN = root.dataset.hiddenModel;
+
+root.insertAdjacentHTML("beforeend", `
+  <div class="tp-demo">
+    <div data-role="input"></div>
+    <div class="tp-demo__output">
+      <p class="tp-demo__verdict" data-testid="verdict"></p>
+      <ol class="tp-classes" aria-label="숫자별 확률과 입력 × 템플릿"></ol>
+      <p class="tp-demo__hidden" data-testid="hidden-verdict"></p>
+      <p class="tp-demo__model" data-testid="model-info"></p>
+    </div>
+  </div>
+  <p class="nnbook-demo__status" data-testid="status" role="status" aria-live="polite"></p>`);
+
+const $ = (sel) => root.querySelector(sel);
+const status = $("[data-testid=status]");
+const verdict = $("[data-testid=verdict]");
+const hiddenVerdict = $("[data-testid=hidden-verdict]");
+const list = $(".tp-classes");
+const rows = [];
+for (let c = 0; c < 10; c++) {
+  const li = document.createElement("li");
+  li.className = "tp-class";
+  li.innerHTML = `
+    <span class="tp-class__digit" aria-hidden="true">${c}</span>
+    <canvas class="tp-class__evidence" role="img" aria-label="숫자 ${c}: 입력 × 템플릿"></canvas>
+    <span class="tp-class__bar" aria-hidden="true"><span></span></span>
+    <output class="tp-class__prob" data-testid="prob-${c}" aria-label="${c}일 확률">—</output>
+    <span class="tp-class__score" data-testid="score-${c}"></span>`;
+  list.append(li);
+  rows.push({
+    li, canvas: li.querySelector("canvas"), bar: li.querySelector(".tp-class__bar span"),
+    prob: li.querySelector("output"), score: li.querySelector(".tp-class__score"),
+  });
+}
+
+let ready = null;
+let latest = null;
+let running = false;
+let announceTimer = null;
+
+function setState(state, text) {
+  root.dataset.state = state;
+  status.textContent = text;
+}
+
+function start() {
+  if (ready) return ready;
+  setState("loading", MESSAGES.loading);
+  ready = Promise.all([getSession(MODEL), getSession(HIDDEN), loadManifest()]).then(([, , manifest]) => {
+    const acc = (name) => (100 * Number(manifest[name].metadata.test_accuracy)).toFixed(2);
+    $("[data-testid=model-info]").textContent =
+      `모델: 784-10 (시험 정확도 ${acc(MODEL)}%, ${manifest[MODEL].metadata.epochs} 에포크), ` +
+      `784-10-10 (시험 정확도 ${acc(HIDDEN)}%, ${manifest[HIDDEN].metadata.epochs} 에포크). MNIST 시험 이미지 10,000장 기준.`;
+    setState("ready", "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.");
+    if (latest) judge();
+  }).catch((err) => {
+    console.warn(err);
+    setState("error", MESSAGES.error);
+  });
+  return ready;
+}
+
+function showEmpty() {
+  verdict.textContent = "칸이 비어 있습니다. 숫자를 그려 보세요.";
+  hiddenVerdict.textContent = "";
+  for (const r of rows) {
+    drawImage28(r.canvas, null, { diverging: true, max: 1 });
+    r.prob.textContent = "—";
+    delete r.prob.dataset.value;
+    r.bar.style.width = "0";
+    r.score.textContent = "";
+    r.li.classList.remove("tp-class--top");
+  }
+}
+
+async function judge() {
+  if (running || root.dataset.state !== "ready") return;
+  running = true;
+  while (latest) {
+    const pixels = latest;
+    latest = null;
+    try {
+      const [out, outHidden] = await Promise.all([runImage(MODEL, pixels), runImage(HIDDEN, pixels)]);
+      if (input.pixels !== pixels) continue; // cleared or changed meanwhile
+      const probs = out.probs.data;
+      const ev = evidence(weights, bias, pixels);
+      let top = 0;
+      for (let c = 1; c < 10; c++) if (probs[c] > probs[top]) top = c;
+      rows.forEach((r, c) => {
+        drawImage28(r.canvas, ev.images[c], { diverging: true, max: ev.max });
+        r.prob.textContent = `${(100 * probs[c]).toFixed(1)}%`;
+        r.prob.dataset.value = String(probs[c]);
+        r.bar.style.width = `${(100 * probs[c]).toFixed(1)}%`;
+        r.score.textContent = `찬성 +${ev.plus[c].toFixed(1)} 반대 −${ev.minus[c].toFixed(1)} → z = ${ev.z[c].toFixed(1)}`;
+        r.canvas.setAttribute("aria-label",
+          `숫자 ${c}: 입력 × 템플릿, 찬성 ${ev.plus[c].toFixed(1)}, 반대 ${ev.minus[c].toFixed(1)}, 점수 ${ev.z[c].toFixed(1)}`);
+        r.li.classList.toggle("tp-class--top", c === top);
+      });
+      verdict.textContent = `784-10 모델의 답: ${top} (확률 ${(100 * probs[top]).toFixed(1)}%)`;
+      const ph = outHidden.probs.data;
+      let topH = 0;
+      for (let c = 1; c < 10; c++) if (ph[c] > ph[topH]) topH = c;
+      hiddenVerdict.textContent = `784-10-10 모델의 답: ${topH} (확률 ${(100 * ph[topH]).toFixed(1)}%)`;
+      clearTimeout(announceTimer);
+      announceTimer = setTimeout(() => {
+        status.textContent = `${verdict.textContent}. ${hiddenVerdict.textContent}.`;
+      }, 400);
+    } catch (err) {
+      console.warn(err);
+      setState("error", MESSAGES.error);
+    }
+  }
+  running = false;
+}
+
+const input = new DigitInput($("[data-role=input]"), {
+  onInput(pixels) {
+    start();
+    if (!pixels) {
+      latest = null;
+      showEmpty();
+      return;
+    }
+    latest = pixels;
+    judge();
+  },
+});
+showEmpty();
+verdict.textContent = "";
+setState("idle", "이 데모는 화면에 보이면 모델을 불러옵니다.");
+lazyInit(root, start);
