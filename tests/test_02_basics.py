@@ -110,3 +110,21 @@ def test_weighted_sum_and_neuron_export(tmp_path, monkeypatch):
     # 9 significant digits give back the exact float32 weights
     np.testing.assert_array_equal(np.float32(first["weights"]), w[idx[0]])
     assert np.float32(first["bias"]) == b[idx[0]]
+
+
+def test_two_iris_seeds_classify_alike_but_differ_in_softmax():
+    """The chapter's calibration caution: seeds 0 and 5 pick the same species for all 150 flowers,
+    yet their SoftMax values differ clearly on some flowers."""
+    x, _ = B.load_iris_scaled()
+    pa, pb = (B.softmax(B.iris_outputs(B.fit_iris(seed=s)[0], x)[0]) for s in (0, 5))
+    assert (pa.argmax(1) == pb.argmax(1)).all()
+    assert np.abs(pa - pb).max() > 0.05
+
+
+def test_relu_squiggle_dead_seed_has_zero_gradient():
+    model, history = B.fit_relu_squiggle(seed=0)
+    assert history[-1] == pytest.approx(1.0)          # output 0 at all three doses: 0^2 + 1^2 + 0^2
+    x = torch.tensor(B.DOSAGE, dtype=torch.float32)[:, None]
+    loss = ((model(x)[:, 0] - torch.tensor(B.EFFICACY, dtype=torch.float32)) ** 2).sum()
+    loss.backward()
+    assert all(float(p.grad.abs().max()) == 0.0 for p in model.parameters())

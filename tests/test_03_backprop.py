@@ -154,3 +154,26 @@ def test_iris_training_and_bias_path():
     assert abs(dce_db(path[-1])) < 0.11  # last step |0.01 * slope| < 0.001
     with pytest.raises(ValueError):
         bp.iris_loss(torch.zeros(2, 3), torch.tensor([0, 1]), "mse")
+
+
+# ------------------------------------------------------------------ data for the browser demos
+def test_stepper_data_converges_crawls_and_diverges():
+    d = bp.stepper_data(lrs=(0.01, 0.1, 0.34), steps=30)
+    assert len(d["curve"]["b3"]) == len(d["curve"]["ssr"]) == 201
+    slow, good, big = d["runs"]
+    for run in d["runs"]:
+        assert len(run["b3"]) == len(run["ssr"]) == len(run["slope"]) == 31 and run["b3"][0] == 0.0
+    assert shown(good["b3"][1], SQ["b3_after_1"]) and abs(good["b3"][-1] - 2.6089) < 1e-3
+    assert 1.0 < slow["b3"][-1] < 2.4                      # crawling, still far from 2.61
+    assert abs(big["b3"][-1] - 2.61) > abs(big["b3"][1] - 2.61)  # overshoots further and further
+    # each slope is the derivative at that point: b3[k+1] = b3[k] - lr * slope[k]
+    np.testing.assert_allclose(np.array(good["b3"][:-1]) - 0.1 * np.array(good["slope"][:-1]),
+                               good["b3"][1:], atol=1e-5)
+
+
+def test_landscape_path_descends_to_grid_minimum():
+    grid, path = bp.landscape(steps=60, n=21)
+    assert grid["ssr"].shape == (441,) and len(path["step"]) == 61
+    assert np.all(np.diff(path["ssr"]) <= 1e-12)          # every step lowers SSR at lr 0.1
+    assert path["ssr"][-1] <= grid["ssr"].min() + 1e-6
+    np.testing.assert_allclose([path["a"][-1], path["b"][-1]], [-1.22, -2.30], atol=0.02)

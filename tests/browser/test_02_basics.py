@@ -124,4 +124,8 @@ def test_iris_chart_switches_surface(page):
     before = marks.evaluate(snapshot)
     picker.select_option(label="출력 virginica")
     page.wait_for_function(f"([e, b]) => ({snapshot})(e) !== b", arg=[marks.element_handle(), before])
+    marks.hover(position={"x": 150, "y": 120})   # a cell of the surface: its value shows on hover
+    tooltip = page.locator("#vg-tooltip-element")
+    expect(tooltip).to_contain_text("출력 virginica")
+    expect(tooltip).to_contain_text("값")
     assert page.outside_requests == [] and page.console_errors == []

@@ -1,0 +1,159 @@
+"""Benchmarks that print figures (not tests). Run after `make book`:
+
+    .venv/bin/python bench/run.py            # browser figures for every chapter page with a demo
+    .venv/bin/python bench/run.py --build    # also cold and no-change full builds (wipes _build and .cache/zoo!)
+
+Browser figures per page: bytes transferred before any demo starts and after the first demo has answered
+(raw and gzip-equivalent), time from first touch of the demo to "ready", ORT session creation time, and for
+the digit-3 demo the stroke -> updated activations latency (median / p95 over the frames of drawn strokes).
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import shutil
+import statistics
+import subprocess
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SITE = REPO / "_build" / "html"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+
+
+class Handler(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm", ".mjs": "text/javascript"}
+
+    def log_message(self, *a):
+        pass
+
+
+def serve(site: Path) -> tuple[ThreadingHTTPServer, str]:
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, f"http://127.0.0.1:{srv.server_address[1]}/"
+
+
+def kb(n: float) -> str:
+    return f"{n / 1024:,.0f} KB"
+
+
+class Traffic:
+    """Sums the bodies of every response (raw and gzip -6 equivalent)."""
+
+    def __init__(self, page):
+        self.raw = self.gz = 0
+        self.urls = []
+        page.on("response", self._on)
+
+    def _on(self, response):
+        try:
+            body = response.body()
+        except Exception:  # redirects, aborted requests
+            return
+        self.raw += len(body)
+        self.gz += len(gzip.compress(body, 6))
+        self.urls.append(response.url)
+
+
+def bench_page(browser, base: str, rel: str) -> dict:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    traffic = Traffic(page)
+    page.goto(base + rel, wait_until="networkidle")
+    before = (traffic.raw, traffic.gz)
+    demo = page.locator(".nnbook-demo").first
+    out = {"page": rel, "before_raw": before[0], "before_gz": before[1]}
+    if demo.count() == 0:
+        ctx.close()
+        return out
+    t0 = time.perf_counter()
+    demo.scroll_into_view_if_needed()
+    sample = demo.get_by_role("button", name="예시 숫자")
+    if sample.count():
+        sample.first.click()
+    page.wait_for_function("() => [...document.querySelectorAll('.nnbook-demo')].some(d => d.dataset.state === 'ready' || d.dataset.state === 'error')", timeout=60000)
+    if sample.count():
+        page.wait_for_function("() => document.querySelector('.nnbook-demo [data-testid=prob]')?.dataset.value !== undefined", timeout=60000)
+    out["touch_to_first_result_s"] = time.perf_counter() - t0
+    page.wait_for_load_state("networkidle")
+    out["after_raw"], out["after_gz"] = traffic.raw, traffic.gz
+    if rel.endswith("01_digit3.html"):
+        out.update(stroke_latency(page))
+    ctx.close()
+    return out
+
+
+def stroke_latency(page) -> dict:
+    page.evaluate("window.__nnbookLatencies = []")
+    box = page.get_by_test_id("pad").first.bounding_box()
+    for k in range(6):
+        page.get_by_role("button", name="지우기").first.click()
+        pts = [(0.3, 0.2), (0.6, 0.15), (0.65, 0.4), (0.45, 0.5), (0.7, 0.7), (0.5, 0.9), (0.3, 0.85)]
+        page.mouse.move(box["x"] + pts[0][0] * box["width"], box["y"] + pts[0][1] * box["height"])
+        page.mouse.down()
+        for fx, fy in pts[1:]:
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"], steps=12)
+        page.mouse.up()
+        page.wait_for_timeout(100)
+    lat = sorted(page.evaluate("window.__nnbookLatencies"))
+    session = page.evaluate("""async () => {
+        const ort = await import(new URL('../_static/vendor/ort/ort.wasm.bundle.min.mjs', location.href).href);
+        const bytes = new Uint8Array(await (await fetch('../_static/models/mlp3_3vsrest_random.onnx')).arrayBuffer());
+        const t0 = performance.now();
+        await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+        return performance.now() - t0;
+    }""")
+    return {"stroke_n": len(lat), "stroke_median_ms": statistics.median(lat),
+            "stroke_p95_ms": lat[int(0.95 * (len(lat) - 1))], "session_create_ms": session}
+
+
+def bench_browser() -> None:
+    from playwright.sync_api import sync_playwright
+    pages = sorted(str(p.relative_to(SITE)) for p in (SITE / "book").glob("*.html"))
+    srv, base = serve(SITE)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for rel in pages:
+            r = bench_page(browser, base, rel)
+            line = f"{rel:32s} before demo: {kb(r['before_raw'])} raw / {kb(r['before_gz'])} gzip"
+            if "after_raw" in r:
+                line += (f" | after first result: {kb(r['after_raw'])} raw / {kb(r['after_gz'])} gzip"
+                         f" | touch -> first result {r['touch_to_first_result_s']:.2f} s")
+            print(line, flush=True)
+            if "stroke_median_ms" in r:
+                print(f"{'':32s} stroke -> activations: median {r['stroke_median_ms']:.2f} ms, "
+                      f"p95 {r['stroke_p95_ms']:.2f} ms over {r['stroke_n']} frames; "
+                      f"ORT session creation {r['session_create_ms']:.1f} ms", flush=True)
+        browser.close()
+    srv.shutdown()
+
+
+def timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def bench_build() -> None:
+    shutil.rmtree(REPO / "_build", ignore_errors=True)
+    shutil.rmtree(REPO / ".cache" / "zoo", ignore_errors=True)
+    cold = timed(["make", "book"])
+    warm = timed(["make", "book"])
+    print(f"cold make book (deps installed, no model cache, no execution cache): {cold:.1f} s")
+    print(f"no-change make book: {warm:.1f} s")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", action="store_true", help="time a cold and a no-change full build first")
+    a = ap.parse_args()
+    if a.build:
+        bench_build()
+    bench_browser()
