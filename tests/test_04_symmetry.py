@@ -150,8 +150,9 @@ def test_softmax_only3_training_loss_is_cross_entropy_for_class_3():
     torch.manual_seed(0)
     model = SoftmaxOnly3(zoo.ARCHS["mlp10_softmax3"][1](hidden=(8, 4), init="random"))
     x = torch.rand(5, 1, 28, 28)
-    logit, _ = model.logits_and_hidden(x)
-    z, _ = MLP10.logits_and_hidden(model, x)          # the 10 softmax logits
+    with torch.no_grad():
+        logit, _ = model.logits_and_hidden(x)
+        z, _ = MLP10.logits_and_hidden(model, x)      # the 10 softmax logits
     ours = train.loss_fn(logit, torch.ones(5))
     assert float(ours) == pytest.approx(float(F.cross_entropy(z, torch.full((5,), 3))), rel=1e-5)
     prob, probs, h1, h2 = model(x)
@@ -196,3 +197,31 @@ def test_onnx_files_follow_the_contract_and_match_torch(name, four, test_set):
     assert (meta["init"], meta["data"], meta["seed"], meta["epochs"]) == (
         spec.init, spec.data, str(spec.train.seed), str(spec.train.epochs))
     assert manifest[name]["outputs"]["h1"][1] == 128
+
+
+def test_sweep_row_and_specs():
+    specs = symmetry.sweep_specs()
+    assert list(specs) == ["mlp3_3vsrest_eps1e-06", "mlp3_3vsrest_eps0.001", "mlp3_3vsrest_eps0.1"]
+    assert all(s.train == zoo.SPECS["mlp3_3vsrest_random"].train for s in specs.values())
+    scaled = symmetry.sweep_specs((0.0,), scale="fan_in")["mlp3_3vsrest_fanin_eps0"]
+    assert scaled.model == {"eps": 0.0, "scale": "fan_in"}
+    row = symmetry.sweep_row(zoo.load("mlp3_3vsrest_ones"))
+    assert row["h1_distinct_1e-6"] == 1 and row["h1_effective_rank_start"] == pytest.approx(1.0)
+    assert row["h1_effective_rank"] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_mosaic_layout_and_normalisation():
+    imgs = np.stack([np.full((28, 28), 2.0), -np.ones((28, 28)), np.zeros((28, 28))])
+    tiles = symmetry.mosaic(imgs, ncols=2, gap=1)
+    assert tiles.shape == (2 * 29 - 1, 2 * 29 - 1)
+    assert tiles[0, 0] == 1.0 and tiles[0, 29] == -1.0 and tiles[29, 0] == 0.0
+    assert np.isnan(tiles[28, 0]) and np.isnan(tiles[29, 29])
+
+
+def test_h1_selectivity_sign(four, test_set):
+    x, labels = test_set
+    sel = symmetry.h1_selectivity(four["mlp3_3vsrest_random"].model, x[:3000], labels[:3000])
+    assert sel.shape == (128,) and sel.max() > 0.5 and sel.min() < -0.5
+    # ones-init: every neuron is the same, so every neuron has the same selectivity
+    same = symmetry.h1_selectivity(four["mlp3_3vsrest_ones"].model, x[:3000], labels[:3000])
+    assert np.ptp(same) <= 1e-6 * max(1.0, np.abs(same).max())

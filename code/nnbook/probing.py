@@ -140,26 +140,29 @@ def standardizer(h_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mu, np.where(sd > 1e-8, sd, 1.0)
 
 
-def fit_single_neuron_probes(h: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 30):
+def fit_single_neuron_probes(h: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 15):
     """One probe ``sigma(w * z_j + b)`` per neuron ``j`` (seed 002), ``z_j`` the standardized activation.
 
     Fitted jointly for all ``d`` neurons by Newton's method on the mean logistic loss plus ``l2 * w**2 / 2``
-    (2 parameters per neuron, so each Newton step is a closed-form 2x2 solve).
+    (2 parameters per neuron, so each Newton step is a closed-form 2x2 solve; float32 for speed).
 
     Args: h float ``[N, d]`` training activations; y 0/1 ``[N]``.
     Returns: dict with ``w``, ``b`` ``[d]`` (standardized units), ``mu``, ``sd`` ``[d]`` and ``threshold``
         ``[d]`` = the activation where the probe says 0.5 (``mu - b * sd / w``; nan when ``w == 0``).
     """
     mu, sd = standardizer(h)
-    z, t = (h - mu) / sd, np.asarray(y, np.float64)[:, None]      # (N, d), (N, 1)
-    w, b = np.zeros(h.shape[1]), np.full(h.shape[1], np.log((t.mean() + 1e-6) / (1 - t.mean() + 1e-6)))
+    z = ((h - mu) / sd).astype(np.float32)                          # (N, d)
+    t = np.asarray(y, np.float32)[:, None]                          # (N, 1)
+    rate = float(np.clip(t.mean(), 1e-4, 1 - 1e-4))
+    w, b = np.zeros(h.shape[1], np.float32), np.full(h.shape[1], np.log(rate / (1 - rate)), np.float32)
     for _ in range(iters):
-        p = 1 / (1 + np.exp(-(z * w + b)))                          # (N, d)
+        p = 0.5 + 0.5 * np.tanh(0.5 * (z * w + b))                  # sigmoid without overflow, (N, d)
         r, s = p - t, p * (1 - p)
         gw, gb = (r * z).mean(0) + l2 * w, r.mean(0)                # gradient
-        hww, hwb, hbb = (s * z * z).mean(0) + l2, (s * z).mean(0), s.mean(0) + 1e-12
+        hww, hwb, hbb = (s * z * z).mean(0) + l2, (s * z).mean(0), s.mean(0) + 1e-9
         det = hww * hbb - hwb ** 2
         w, b = w - (hbb * gw - hwb * gb) / det, b - (hww * gb - hwb * gw) / det
+    w, b = w.astype(np.float64), b.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         threshold = np.where(np.abs(w) > 1e-9, mu - b * sd / w, np.nan)
     return {"w": w, "b": b, "mu": mu, "sd": sd, "threshold": threshold}
@@ -185,7 +188,7 @@ def fit_linear_probe(h: np.ndarray, y: np.ndarray, C: float = 1.0, seed: int = 0
         return probe.fit(h, y)
 
 
-def fit_mlp_probes(h: np.ndarray, Y: np.ndarray, hidden: int, seed: int = 0, epochs: int = 30,
+def fit_mlp_probes(h: np.ndarray, Y: np.ndarray, hidden: int, seed: int = 0, epochs: int = 10,
                    batch_size: int = 256, lr: float = 3e-3, weight_decay: float = 1e-4):
     """Non-linear probes ``g(z) = sigma(v . relu(W z + c) + b)`` (seed 002's ``g``), one per column of ``Y``.
 
@@ -360,7 +363,7 @@ def single_neuron_table(d: ProbeData, layers=("h1", "h2", "h1_untrained", "h2_un
     return pd.concat(frames, ignore_index=True)
 
 
-def capacity_sweep(d: ProbeData, layers=LAYERS, Cs=(1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0),
+def capacity_sweep(d: ProbeData, layers=LAYERS, Cs=(1e-4, 1e-3, 1e-2, 1e-1, 1.0),
                    hiddens=(2, 8, 32, 128), seed: int = 0) -> list[dict]:
     """Probe accuracy, control accuracy and selectivity as probe capacity grows (one control seed).
 
@@ -384,3 +387,101 @@ def linear_ranking(d: ProbeData, layer: str, concept: str, C: float = DEFAULT_C)
     c = CONCEPTS.index(concept)
     probe = fit_linear_probe(d.reps_train[layer], d.y_train[:, c], C)
     return np.argsort(-np.abs(probe[-1].coef_[0]), kind="stable")
+
+
+# ----------------------------------------------------------------------------------- ONNX export
+class ProbedMLP3(nn.Module):
+    """MLP3 with its linear probes fused on top: (B, 1, 28, 28) -> ``prob`` (B, 1), ``h1`` (B, 128),
+    ``h2`` (B, 64), ``probes_h1`` and ``probes_h2`` (B, 4) = each concept's probe probability (CONCEPTS
+    order). The probes' standardization is folded into their weights: ``w . (h - mu) / sd + b``."""
+
+    OUTPUTS = ("prob", "h1", "h2", "probes_h1", "probes_h2")
+
+    def __init__(self, model: models.MLP3, heads: dict[str, tuple[np.ndarray, np.ndarray]]):
+        super().__init__()
+        self.model = model
+        self.heads = nn.ModuleDict()
+        for layer, (W, b) in heads.items():                      # W (4, d), b (4,) in activation units
+            head = nn.Linear(W.shape[1], W.shape[0])
+            with torch.no_grad():
+                head.weight.copy_(torch.from_numpy(np.asarray(W, np.float32)))
+                head.bias.copy_(torch.from_numpy(np.asarray(b, np.float32)))
+            self.heads[layer] = head
+
+    def forward(self, image: torch.Tensor):
+        prob, h1, h2 = self.model(image)                          # (B, 1), (B, 128), (B, 64)
+        return (prob, h1, h2, torch.sigmoid(self.heads["h1"](h1)), torch.sigmoid(self.heads["h2"](h2)))
+
+
+def fused_heads(probes: dict[str, list]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Fold each sklearn Pipeline(StandardScaler, LogisticRegression) into raw-activation weights.
+    ``probes[layer]`` = one fitted pipeline per concept. Returns ``layer -> (W [4, d], b [4])``."""
+    out = {}
+    for layer, pipes in probes.items():
+        Ws, bs = [], []
+        for pipe in pipes:
+            scaler, lr = pipe[0], pipe[-1]
+            w = lr.coef_[0] / scaler.scale_
+            Ws.append(w), bs.append(lr.intercept_[0] - w @ scaler.mean_)
+        out[layer] = (np.stack(Ws), np.array(bs))
+    return out
+
+
+TOP_DIGITS = 8   # test digits per neuron in the demo's sprite (highest activation first)
+RANKED = 12      # neurons per concept and layer in the demo's ranking
+
+
+def demo_assets(d: ProbeData, table) -> tuple[dict, np.ndarray]:
+    """The demo's side data: concept names, per-concept neuron rankings (single-neuron probes, test
+    balanced accuracy) and, per neuron, its ``TOP_DIGITS`` most activating test digits.
+
+    Returns ``(json-able dict, sprite uint8 [192 * 28, TOP_DIGITS * 28])``; sprite row ``r`` holds neuron
+    ``r`` of h1 (r < 128) or neuron ``r - 128`` of h2."""
+    images, _ = data.load_mnist("test")
+    ranking, tiles, tile_labels = {}, [], []
+    for concept in CONCEPTS:
+        ranking[concept] = {}
+        for layer in LAYERS:
+            t = table[(table.layer == layer) & (table.concept == concept)]
+            t = t.sort_values("test_balanced_acc", ascending=False, kind="stable").head(RANKED)
+            ranking[concept][layer] = [{"neuron": int(n), "balanced_accuracy": round(float(a), 4),
+                                        "sign": int(np.sign(w))} for n, a, w in
+                                       zip(t.neuron, t.test_balanced_acc, t.w)]
+    for layer in LAYERS:
+        h = d.reps_test[layer]
+        for j in range(h.shape[1]):
+            top = np.argsort(-h[:, j], kind="stable")[:TOP_DIGITS]
+            tiles.append(np.concatenate(list(images[top]), 1))
+            tile_labels.append([int(d.labels_test[i]) for i in top])
+    meta = {"model": EXPORT_NAME, "concepts": [{"key": k, "name": CONCEPT_NAMES[k]} for k in CONCEPTS],
+            "layers": {layer: int(d.reps_test[layer].shape[1]) for layer in LAYERS},
+            "ranking": ranking, "top": {"tile": 28, "per_neuron": TOP_DIGITS, "labels": tile_labels,
+                                        "sprite": f"{EXPORT_NAME}_top.png"}}
+    return meta, np.concatenate(tiles, 0)
+
+
+def export_probes(out_dir=None) -> dict:
+    """Build-time export (registered in ``nnbook.assets.EXTRA_EXPORTS``): fit the headline linear probes on
+    h1 and h2, write ``mlp3_3vsrest_random_probes.onnx`` through :func:`nnbook.onnx_export.export`, and the
+    demo's ``<name>_neurons.json`` + ``<name>_top.png`` next to it. Returns the parity of torch vs ORT."""
+    from PIL import Image
+    from . import onnx_export
+    out_dir = out_dir or onnx_export.MODELS_DIR
+    trained = zoo.load(MODEL_NAME)
+    d = probe_data(trained.model)
+    probes = {layer: [fit_linear_probe(d.reps_train[layer], d.y_train[:, c]) for c in range(len(CONCEPTS))]
+              for layer in LAYERS}
+    module = ProbedMLP3(trained.model, fused_heads(probes)).eval()
+    metrics = dict(trained.metrics)
+    for layer in LAYERS:
+        for c, concept in enumerate(CONCEPTS):
+            acc = np.mean(probes[layer][c].predict(d.reps_test[layer]) == d.y_test[:, c])
+            metrics[f"probe_{layer}_{concept}_accuracy"] = float(acc)
+    path = onnx_export.export(dataclasses.replace(trained, name=EXPORT_NAME, metrics=metrics),
+                              out_dir=out_dir, model=module)
+    meta, sprite = demo_assets(d, single_neuron_table(d, LAYERS))
+    meta["probe_accuracy"] = {k: v for k, v in metrics.items() if k.startswith("probe_")}
+    (path.parent / f"{EXPORT_NAME}_neurons.json").write_text(json.dumps(meta, ensure_ascii=False))
+    Image.fromarray(sprite, mode="L").save(path.parent / f"{EXPORT_NAME}_top.png", optimize=True)
+    x, _, _ = data.select("test", "3vsrest")
+    return onnx_export.parity(module, path, x[:256])

@@ -62,7 +62,7 @@ class SequenceClassifier(nn.Module):
 
     For the LSTM the forget gate's bias starts at ``forget_bias`` (torch stores two bias vectors; the value
     goes into ``bias_ih`` and ``bias_hh``'s forget part is zeroed). A positive forget bias makes a fresh unit
-    keep most of its long-term memory at every step (Gers et al. 2000; Jozefowicz et al. 2015 use 1).
+    keep most of its long-term memory at every step (a common trick; Jozefowicz et al. 2015 recommend 1).
     """
 
     def __init__(self, cell: str = "rnn", hidden: int = 8, forget_bias: float = 3.0):

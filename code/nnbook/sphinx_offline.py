@@ -1,24 +1,38 @@
-"""Sphinx extension: drop sphinx-thebe's page assets, which Jupyter Book 1 always adds.
+"""Sphinx extension: keep pages light and offline.
 
-Thebe (live code through Binder) needs the internet, so the book turns it off; sphinx-thebe still adds
-``const THEBE_JS_URL = "https://unpkg.com/..."`` twice to every page (a console SyntaxError) plus its JS/CSS.
-This removes them at ``html-page-context`` so pages load nothing they do not use.
+- Drops sphinx-thebe's page assets, which Jupyter Book 1 always adds. Thebe (live code through Binder) needs
+  the internet, so the book turns it off; sphinx-thebe still adds ``const THEBE_JS_URL = "https://unpkg..."``
+  twice to every page (a console SyntaxError) plus its JS/CSS.
+- Drops MathJax (≈ 260 KB gzip) from pages without equations: Sphinx adds it per page, but once one page has
+  added it the script stays in the builder's list for the pages written after it.
 """
 from __future__ import annotations
 
 
+def _name(asset) -> str:
+    return str(getattr(asset, "filename", asset) or "")
+
+
+def _body(asset) -> str:
+    return str(getattr(asset, "attributes", {}).get("body", "")) if hasattr(asset, "attributes") else ""
+
+
 def _is_thebe(asset) -> bool:
-    name = str(getattr(asset, "filename", asset) or "")
-    body = str(getattr(asset, "attributes", {}).get("body", "")) if hasattr(asset, "attributes") else ""
-    return "thebe" in name or "THEBE_JS_URL" in body
+    return "thebe" in _name(asset) or "THEBE_JS_URL" in _body(asset)
 
 
-def _strip_thebe(app, pagename, templatename, context, doctree):
+def _is_mathjax(asset) -> bool:
+    return "mathjax" in _name(asset).lower() or _body(asset).startswith("window.MathJax")
+
+
+def _strip(app, pagename, templatename, context, doctree):
+    has_math = app.env.get_domain("math").has_equations(pagename)
     for key in ("script_files", "css_files"):
         if key in context:
-            context[key] = [a for a in context[key] if not _is_thebe(a)]
+            context[key] = [a for a in context[key]
+                            if not _is_thebe(a) and (has_math or not _is_mathjax(a))]
 
 
 def setup(app):
-    app.connect("html-page-context", _strip_thebe, priority=900)
+    app.connect("html-page-context", _strip, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -228,13 +228,14 @@ def load_scaled_sweep(eps_values=(0.0, *EPS_SWEEP)) -> dict[str, zoo.Trained]:
 
 
 def sweep_row(trained: zoo.Trained) -> dict:
-    """One row of the sweep table: distinct neurons (tolerance 1e-6 and 1e-3), effective rank of the
-    first layer's rows, test accuracy and balanced accuracy."""
+    """One row of the sweep table: distinct neurons after training (tolerance 1e-6 and 1e-3), effective
+    rank of the first layer's rows before and after training, test accuracy and balanced accuracy."""
     rows = neuron_rows(trained.model)
+    start = neuron_rows(initial_model(trained.spec))["h1"]
     return {"h1_distinct_1e-6": count_distinct(rows["h1"], 1e-6),
             "h1_distinct_1e-3": count_distinct(rows["h1"], 1e-3),
             "h2_distinct_1e-6": count_distinct(rows["h2"], 1e-6),
-            "h1_effective_rank": effective_rank(rows["h1"]),
+            "h1_effective_rank_start": effective_rank(start), "h1_effective_rank": effective_rank(rows["h1"]),
             "accuracy": trained.metrics["accuracy"], "balanced_accuracy": trained.metrics["balanced_accuracy"]}
 
 

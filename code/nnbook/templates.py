@@ -117,6 +117,8 @@ def augment(x: np.ndarray, strength: float, seed: int, config: AugmentConfig | N
     Args: ``x`` float32 ``[N, 1, 28, 28]`` in [0, 1]; ``strength`` in [0, 1]; ``seed`` picks the transforms.
     Returns: float32 ``[N, 1, 28, 28]`` in [0, 1]; equal to ``x`` when ``strength == 0``.
     """
+    if strength == 0:
+        return np.array(x, dtype=np.float32)                                  # exact copy, no resampling
     xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
     theta = random_affine(len(xt), strength, seed, config)
     grid = F.affine_grid(theta, list(xt.shape), align_corners=False)           # (N, 28, 28, 2)

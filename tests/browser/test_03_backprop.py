@@ -30,7 +30,6 @@ def test_stepper_moves_the_point(page):
     assert cx1 > cx0 + 20                       # the marked point moved right on the curve
     assert abs(b1 - expected[1]) < 1e-5         # to the b3 Python computes (1.57, StatQuest's first step)
     expect(page.get_by_test_id("gd-readout")).to_contain_text("걸음 1: b3 = 1.566")
-    expect(page.get_by_test_id("gd-status")).to_contain_text("걸음 1")
 
     page.get_by_role("button", name="다음 걸음").click()
     expect(page.get_by_test_id("gd-point")).to_have_attribute("data-step", "2")
@@ -39,6 +38,7 @@ def test_stepper_moves_the_point(page):
     slider.fill("30")
     expect(page.get_by_test_id("gd-point")).to_have_attribute("data-step", "30")
     assert abs(point(page)[1] - expected[-1]) < 1e-5
+    expect(page.get_by_test_id("gd-status")).to_contain_text("수렴")   # verdict announced at the last step
     assert page.outside_requests == [] and page.console_errors == []
 
 
@@ -72,4 +72,26 @@ def test_loss_landscape_renders_with_path(page):
     expect(canvas_or_svg).to_be_visible()
     box = canvas_or_svg.bounding_box()
     assert box["width"] > 300 and box["height"] > 250
+    assert page.outside_requests == [] and page.console_errors == []
+
+
+def test_loss_landscape_hover_shows_step_and_loss(page):
+    """Hover along the path's end (near w3 = -1.22, w4 = -2.30): the tooltip names a step and its SSR."""
+    page.goto(PAGE)
+    chart = page.locator(".nnbook-vega").first
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_have_attribute("data-state", "ready", timeout=20_000)
+    box = chart.locator("canvas, svg").first.bounding_box()
+    tooltip = page.locator("#vg-tooltip-element")
+    found = None
+    for fy in np.linspace(0.5, 0.9, 21):          # scan the lower-middle of the chart, where the path ends
+        for fx in np.linspace(0.2, 0.6, 21):
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            if tooltip.count() and tooltip.is_visible() and "걸음" in tooltip.inner_text():
+                found = tooltip.inner_text()
+                break
+        if found:
+            break
+    assert found is not None, "no tooltip with a step number appeared over the descent path"
+    assert "SSR" in found
     assert page.outside_requests == [] and page.console_errors == []

@@ -86,8 +86,10 @@ def test_sample_digit_probabilities_match_python_onnxruntime(page, linear_test):
     for _ in range(3):
         page.get_by_role("button", name="예시 숫자").click()
         expect(page.get_by_test_id("prob-0")).to_have_attribute("data-value", re.compile(".+"))
-        expect(demo).to_have_attribute("data-sample-index", re.compile(r"\d+"))
-        index = int(demo.get_attribute("data-sample-index"))
+        holder = demo.locator("[data-sample-index]")          # the DigitInput container records the sample
+        expect(holder).to_have_count(1)
+        index = int(holder.get_attribute("data-sample-index"))
+        assert int(holder.get_attribute("data-sample-label")) == labels[index]
         want = sess.run(None, {"image": data.to_float(images[index:index + 1])})[0][0]
         got = np.array([float(page.get_by_test_id(f"prob-{c}").get_attribute("data-value")) for c in range(10)])
         assert np.max(np.abs(got - want)) <= 1e-5, (index, got, want)

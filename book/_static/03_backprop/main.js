@@ -37,15 +37,15 @@ function start() {
       <label>걸음 <input type="range" min="0" value="0" step="1" data-testid="gd-slider" aria-label="걸음 번호"></label>
       <span><button type="button" data-act="prev" aria-label="이전 걸음">◀</button><button type="button" data-act="next" aria-label="다음 걸음">▶</button></span>
     </div>
-    <p class="gd-stepper__readout" data-testid="gd-readout"></p>
-    <p class="nnbook-demo__status" data-testid="gd-status" role="status" aria-live="polite"></p>`;
+    <p class="gd-stepper__readout" data-testid="gd-readout" role="status" aria-live="polite"></p>
+    <p class="nnbook-demo__status" data-testid="gd-status" aria-live="polite"></p>`;
   const view = new StepperView(root.querySelector("[data-role=plot]"));
   const slider = root.querySelector("[data-testid=gd-slider]");
   const readout = root.querySelector("[data-testid=gd-readout]");
   const status = root.querySelector("[data-testid=gd-status]");
   let run = data.runs.find((r) => r.lr === 0.1) ?? data.runs[0];
 
-  function show(announce) {
+  function show() {
     const k = Number(slider.value);
     view.draw(data.curve, run, k);
     const b = run.b3[k], s = run.slope[k];
@@ -53,24 +53,24 @@ function start() {
     readout.textContent = `걸음 ${k}: b3 = ${fmt(b)}, SSR = ${fmt(run.ssr[k])}, 기울기 = ${fmt(s)}` +
       (last ? "" : `, 스텝 크기 = ${fmt(run.lr * s)}, 다음 b3 = ${fmt(b - run.lr * s)}`);
     slider.setAttribute("aria-valuetext", `걸음 ${k}, b3 ${fmt(b)}`);
-    if (announce) status.textContent = `학습률 ${run.lr}, ${readout.textContent}. ${last ? verdict(data.curve, run) : ""}`;
+    status.textContent = last ? `학습률 ${run.lr}: ${verdict(data.curve, run)}` : "";
   }
 
   root.querySelectorAll("input[name=gd-lr]").forEach((r) => r.addEventListener("change", () => {
     run = data.runs[Number(r.value)];
     slider.max = String(run.b3.length - 1);
     slider.value = "0";
-    show(false);
+    show();
     status.textContent = `학습률 ${run.lr}: ${verdict(data.curve, run)}`;
   }));
-  slider.addEventListener("input", () => show(true));
+  slider.addEventListener("input", show);
   root.querySelectorAll("button[data-act]").forEach((btn) => btn.addEventListener("click", () => {
     const k = Number(slider.value) + (btn.dataset.act === "next" ? 1 : -1);
     slider.value = String(Math.min(Math.max(k, 0), Number(slider.max)));
-    show(true);
+    show();
   }));
   slider.max = String(run.b3.length - 1);
-  show(false);
+  show();
   root.dataset.state = "ready";
   status.textContent = "준비되었습니다. 슬라이더나 ▶ 버튼으로 한 걸음씩 움직여 보세요.";
 }

@@ -212,6 +212,8 @@ for (const el of root.querySelectorAll("select, input:not([data-testid=max-steps
   el.addEventListener("change", () => { if (session) reset(); });
 }
 runButton.setAttribute("aria-pressed", "false");
+$("[data-testid=layer]").value = root.dataset.layer ?? "h1";
+$("[data-testid=neuron]").value = root.dataset.neuron ?? "5";
 unit();
 render();
 setState("idle", "이 데모는 화면에 보이면 모델을 불러옵니다.");

@@ -17,7 +17,6 @@ export class ActivationPlot {
     ctx.strokeRect(pad.l, pad.t, w - pad.l - pad.r, h - pad.t - pad.b);
     ctx.fillStyle = "#333";
     ctx.font = "12px sans-serif";
-    ctx.fillText("걸음", w - 36, h - 6);
     if (!values || values.length === 0) {
       ctx.fillText("아직 걸음이 없습니다", pad.l + 10, h / 2);
       return;
@@ -30,7 +29,9 @@ export class ActivationPlot {
     const py = (v) => pad.t + (1 - (v - lo) / (hi - lo)) * (h - pad.t - pad.b);
     ctx.fillText(hi.toFixed(1), 4, pad.t + 10);
     ctx.fillText(lo.toFixed(1), 4, h - pad.b);
-    ctx.fillText(String(values.length), px(n) - 20, h - 6);
+    ctx.textAlign = "right";
+    ctx.fillText(`${values.length}걸음`, w - pad.r, h - 6);
+    ctx.textAlign = "left";
     if (lo < 0 && hi > 0) {
       ctx.strokeStyle = "#d0d7de";
       ctx.beginPath();
