@@ -172,6 +172,7 @@ def test_js_twin_matches_python_bit_for_bit():
     assert np.abs(x_py).max() > 0.1
 
 
+@pytest.mark.filterwarnings("ignore:.*axis name:UserWarning")
 def test_export_grad_parity(tmp_path, mlp, grad_model):
     trained = zoo.load("mlp3_3vsrest_random")
     path = onnx_export.export(replace(trained, name="grad_test"), out_dir=tmp_path, model=grad_model,

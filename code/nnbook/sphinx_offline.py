@@ -26,7 +26,8 @@ def _is_mathjax(asset) -> bool:
 
 
 def _strip(app, pagename, templatename, context, doctree):
-    has_math = app.env.get_domain("math").has_equations(pagename)
+    # the page itself (Sphinx's has_equations() also counts pages listed in its toctree)
+    has_math = app.env.get_domain("math").data["has_equations"].get(pagename, False)
     for key in ("script_files", "css_files"):
         if key in context:
             context[key] = [a for a in context[key]

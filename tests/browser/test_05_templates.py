@@ -84,6 +84,8 @@ def test_sample_digit_probabilities_match_python_onnxruntime(page, linear_test):
     expect(page.get_by_test_id("prob-0")).to_have_text("—")
     sess = onnx_export.session(onnx_export.MODELS_DIR / "linear_mnist_random.onnx")
     for _ in range(3):
+        page.get_by_role("button", name="지우기").click()          # so the next values cannot be stale
+        expect(page.get_by_test_id("prob-0")).to_have_text("—")
         page.get_by_role("button", name="예시 숫자").click()
         expect(page.get_by_test_id("prob-0")).to_have_attribute("data-value", re.compile(".+"))
         holder = demo.locator("[data-sample-index]")          # the DigitInput container records the sample

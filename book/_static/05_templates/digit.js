@@ -16,6 +16,8 @@ root.insertAdjacentHTML("beforeend", `
     <div data-role="input"></div>
     <div class="tp-demo__output">
       <p class="tp-demo__verdict" data-testid="verdict"></p>
+      <p class="tp-demo__legend">숫자마다 입력 × 템플릿: <span class="tp-red">빨강</span>은 그 숫자에 찬성,
+        <span class="tp-blue">파랑</span>은 반대하는 픽셀입니다(열 장 모두 같은 색 범위). z = 찬성 − 반대 + 편향.</p>
       <ol class="tp-classes" aria-label="숫자별 확률과 입력 × 템플릿"></ol>
       <p class="tp-demo__hidden" data-testid="hidden-verdict"></p>
       <p class="tp-demo__model" data-testid="model-info"></p>
@@ -34,9 +36,9 @@ for (let c = 0; c < 10; c++) {
   li.className = "tp-class";
   li.innerHTML = `
     <span class="tp-class__digit" aria-hidden="true">${c}</span>
+    <output class="tp-class__prob" data-testid="prob-${c}" aria-label="${c}일 확률">—</output>
     <canvas class="tp-class__evidence" role="img" aria-label="숫자 ${c}: 입력 × 템플릿"></canvas>
     <span class="tp-class__bar" aria-hidden="true"><span></span></span>
-    <output class="tp-class__prob" data-testid="prob-${c}" aria-label="${c}일 확률">—</output>
     <span class="tp-class__score" data-testid="score-${c}"></span>`;
   list.append(li);
   rows.push({
@@ -103,7 +105,7 @@ async function judge() {
         r.prob.textContent = `${(100 * probs[c]).toFixed(1)}%`;
         r.prob.dataset.value = String(probs[c]);
         r.bar.style.width = `${(100 * probs[c]).toFixed(1)}%`;
-        r.score.textContent = `찬성 +${ev.plus[c].toFixed(1)} 반대 −${ev.minus[c].toFixed(1)} → z = ${ev.z[c].toFixed(1)}`;
+        r.score.textContent = `찬성 +${ev.plus[c].toFixed(1)} 반대 −${ev.minus[c].toFixed(1)}\nz = ${ev.z[c].toFixed(1)}`;
         r.canvas.setAttribute("aria-label",
           `숫자 ${c}: 입력 × 템플릿, 찬성 ${ev.plus[c].toFixed(1)}, 반대 ${ev.minus[c].toFixed(1)}, 점수 ${ev.z[c].toFixed(1)}`);
         r.li.classList.toggle("tp-class--top", c === top);
