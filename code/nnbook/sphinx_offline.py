@@ -5,8 +5,13 @@
   twice to every page (a console SyntaxError) plus its JS/CSS.
 - Drops MathJax (≈ 260 KB gzip) from pages without equations: Sphinx adds it per page, but once one page has
   added it the script stays in the builder's list for the pages written after it.
+- Offers every executed chapter as a notebook: copies myst-nb's executed ``.ipynb`` next to the page's
+  sources and sets ``ipynb_source``, which sphinx-book-theme's download button turns into a ".ipynb" entry.
 """
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 
 def _name(asset) -> str:
@@ -34,6 +39,17 @@ def _strip(app, pagename, templatename, context, doctree):
                             if not _is_thebe(a) and (has_math or not _is_mathjax(a))]
 
 
+def _offer_notebook(app, pagename, templatename, context, doctree):
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if doctree is None or not executed.is_file():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def setup(app):
+    app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its buttons
     app.connect("html-page-context", _strip, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
