@@ -247,7 +247,7 @@ def iris_loss(raw: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
 
 
 def train_iris(cfg: IrisConfig):
-    """Train 2-hidden-3 ReLU network on iris by full-batch gradient descent.
+    """Train a 2-input, ``cfg.hidden``-ReLU, 3-output network on iris by full-batch gradient descent.
 
     Returns (model, history) where history is a dict of per-step arrays "loss" (the training loss),
     "ce" (mean cross entropy, whatever the training loss) and "accuracy". Deterministic for a seed.

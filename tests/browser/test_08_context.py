@@ -59,6 +59,12 @@ def test_shift_with_keyboard_matches_python(page):
     ref0 = python_probs(images[index].astype(np.float32) / 255.0)
     assert got0 == pytest.approx(float(ref0["cnn"][0][0, 0]), abs=1e-5)
 
+    # clearing the pad: no prediction, a prompt instead
+    demo.get_by_role("button", name="지우기").click()
+    expect(demo.get_by_test_id("prob-mlp")).to_have_text("—")
+    expect(demo.get_by_test_id("prob-cnn")).to_have_text("—")
+    expect(demo.get_by_test_id("status")).to_contain_text("비어 있습니다")
+
     assert page.outside_requests == []
     assert page.console_errors == []
 

@@ -9,11 +9,11 @@ const maxLog = Math.log1p(Math.max(...data.counts.flat()));
 
 root.insertAdjacentHTML("beforeend", `
   <div class="tp-confusion">
-    <table class="tp-confusion__table" role="grid" aria-label="오차 행렬: 행은 실제 숫자, 열은 예측한 숫자">
-      <thead><tr><th scope="col"><span class="tp-sr">실제 \\ 예측</span><span aria-hidden="true">실제↓ 예측→</span></th>
+    <div class="tp-confusion__scroll"><table class="tp-confusion__table" role="grid" aria-label="오차 행렬: 행은 실제 숫자, 열은 예측한 숫자">
+      <thead><tr><th scope="col"><span class="tp-sr">실제 \\ 예측</span><span aria-hidden="true">예측→<br>실제↓</span></th>
         ${data.counts.map((_, p) => `<th scope="col">${p}</th>`).join("")}</tr></thead>
       <tbody></tbody>
-    </table>
+    </table></div>
     <div class="tp-confusion__detail" data-testid="confusion-detail">
       <p class="tp-confusion__heading" data-testid="confusion-heading">칸을 고르면 그 칸에서 모델이 가장 확신한 시험 이미지가 여기에 나옵니다.</p>
       <div class="tp-confusion__samples"></div>

@@ -105,7 +105,7 @@ async function judge() {
         r.prob.textContent = `${(100 * probs[c]).toFixed(1)}%`;
         r.prob.dataset.value = String(probs[c]);
         r.bar.style.width = `${(100 * probs[c]).toFixed(1)}%`;
-        r.score.textContent = `찬성 +${ev.plus[c].toFixed(1)} 반대 −${ev.minus[c].toFixed(1)}\nz = ${ev.z[c].toFixed(1)}`;
+        r.score.textContent = `찬성 +${ev.plus[c].toFixed(1)}\n반대 −${ev.minus[c].toFixed(1)}\nz = ${ev.z[c].toFixed(1)}`;
         r.canvas.setAttribute("aria-label",
           `숫자 ${c}: 입력 × 템플릿, 찬성 ${ev.plus[c].toFixed(1)}, 반대 ${ev.minus[c].toFixed(1)}, 점수 ${ev.z[c].toFixed(1)}`);
         r.li.classList.toggle("tp-class--top", c === top);

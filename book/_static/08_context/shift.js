@@ -15,7 +15,7 @@ root.innerHTML = `
     <div class="context-shift__stage">
       <canvas data-testid="shifted" tabindex="0" role="img"
         aria-label="옮긴 입력: 이 칸을 누른 뒤 화살표 키로 숫자를 한 픽셀씩 옮깁니다. Home 키는 제자리로 돌립니다."></canvas>
-      <p class="context-shift__offset">이동: <output data-testid="offset">(0, 0)</output></p>
+      <p class="context-shift__offset">두 모델이 보는 옮긴 입력 · 이동 (가로, 세로): <output data-testid="offset">(0, 0)</output></p>
       <button type="button" data-action="reset">제자리로</button>
     </div>
   </div>
@@ -87,6 +87,7 @@ function showEmpty() {
     bars[k].style.width = "0";
   }
   for (const c of maps) drawImage28(c, null);
+  if (root.dataset.state === "ready") status.textContent = "칸이 비어 있습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.";
 }
 
 function draw() {

@@ -129,3 +129,14 @@ def test_iris_chart_switches_surface(page):
     expect(tooltip).to_contain_text("출력 virginica")
     expect(tooltip).to_contain_text("값")
     assert page.outside_requests == [] and page.console_errors == []
+
+
+def test_neuron_demo_reports_missing_weights_in_korean(page):
+    page.route("**/02_basics_neurons.json", lambda route: route.fulfill(status=404, body="missing"))
+    page.goto(PAGE)
+    root = page.locator("#neuron-demo")
+    root.scroll_into_view_if_needed()
+    expect(root).to_have_attribute("data-state", "error")
+    expect(root.get_by_test_id("neuron-status")).to_contain_text("불러오지 못했습니다")
+    # the rest of the page still works
+    expect(page.locator("#squiggle-explorer")).to_have_attribute("data-state", "ready")
