@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import io
+import json
 import math
 from dataclasses import dataclass
 
