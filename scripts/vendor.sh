@@ -12,9 +12,18 @@ mkdir -p "$V/ort" "$V/vega" "$V/mathjax" "$V/pretendard"
 cp node_modules/onnxruntime-web/dist/ort.wasm.bundle.min.mjs node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm "$V/ort/"
 cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js node_modules/vega-embed/build/vega-embed.min.js "$V/vega/"
 cp -r node_modules/mathjax/es5/. "$V/mathjax/"
-# Korean web font (SIL OFL 1.1): variable weight, split by unicode-range so a page fetches only its glyphs
-cp node_modules/pretendard/dist/web/variable/pretendardvariable-dynamic-subset.css "$V/pretendard/"
-cp -r node_modules/pretendard/dist/web/variable/woff2-dynamic-subset "$V/pretendard/"
-cp node_modules/pretendard/LICENSE "$V/pretendard/" 2>/dev/null || true
+# Korean web font Pretendard (SIL OFL 1.1), Regular only (bold is synthesised), split by unicode-range so a
+# page fetches only the glyph subsets it uses (static subsets are about a third of the variable font's).
+P=node_modules/pretendard/dist/web/static
+mkdir -p "$V/pretendard/woff2-dynamic-subset"
+cp "$P"/woff2-dynamic-subset/Pretendard-Regular.subset.*.woff2 "$V/pretendard/woff2-dynamic-subset/"
+node -e '
+  const css = require("fs").readFileSync(process.argv[1], "utf8");
+  const head = css.slice(0, css.indexOf("@font-face"));
+  const faces = css.split("@font-face").slice(1).map((b) => "@font-face" + b.slice(0, b.indexOf("}") + 1))
+    .filter((f) => /font-weight: 400;/.test(f))
+    .map((f) => f.replace(/, url\([^)]*\.woff\) format\(.woff.\)/, ""));
+  process.stdout.write(head + faces.join("\n") + "\n");
+' "$P/pretendard-dynamic-subset.css" > "$V/pretendard/pretendard-subset-400.css"
 touch "$V/.stamp"
 echo "vendor: $(du -sh "$V" | cut -f1) copied to $V"

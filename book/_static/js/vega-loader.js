@@ -21,8 +21,22 @@ export function loadVega() {
   return loading;
 }
 
+// Resolves when el is within `margin` of the viewport (charts far down the page cost nothing up front).
+function nearViewport(el, margin = "600px") {
+  if (!("IntersectionObserver" in window)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) { io.disconnect(); resolve(); }
+    }, { rootMargin: margin });
+    io.observe(el);
+  });
+}
+
 export async function embed(selector, spec) {
   const el = document.querySelector(selector);
+  el.dataset.state = "idle";
+  await nearViewport(el);
+  el.dataset.state = "loading";
   try {
     const vegaEmbed = await loadVega();
     const result = await vegaEmbed(el, spec, { actions: false });
