@@ -62,7 +62,8 @@ export async function runImage(name, pixels, extraFeeds = {}) {
   return result;
 }
 
-/** Call start() once: when root comes near the viewport, or on the first pointer/keyboard use of it. */
+/** Call start() once: when root is within about one screen of the viewport (so the 14 MB WebAssembly
+ *  is compiling while the reader scrolls towards the demo), or on the first pointer/keyboard use of it. */
 export function lazyInit(root, start) {
   let started = false;
   const go = () => {
@@ -72,7 +73,7 @@ export function lazyInit(root, start) {
     start();
   };
   const observer = "IntersectionObserver" in window
-    ? new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && go(), { rootMargin: "200px" })
+    ? new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && go(), { rootMargin: "800px" })
     : null;
   observer?.observe(root);
   for (const type of ["pointerdown", "focusin", "keydown"]) root.addEventListener(type, go, { once: true });
