@@ -46,8 +46,9 @@ clean:
 	rm -rf _build $(STATIC)/vendor $(STATIC)/models $(STATIC)/samples
 
 # One chapter alone, for writing it: make chapter CH=book/04_symmetry  (output: _build/chapter/<name>/_build/html)
+# Without -W: links to chapters outside this small build cannot resolve; `make book` is the strict build.
 chapter: deps vendor
 	@test -n "$(CH)" || { echo "usage: make chapter CH=book/04_symmetry"; exit 1; }
 	@mkdir -p _build/chapter
 	@printf 'format: jb-book\nroot: book/intro\nparts:\n  - caption: chapter\n    numbered: true\n    chapters:\n      - file: %s\n' "$(CH)" > _build/chapter/toc-$(notdir $(CH)).yml
-	$(JB) build . --toc _build/chapter/toc-$(notdir $(CH)).yml --path-output _build/chapter/$(notdir $(CH)) -W --keep-going
+	$(JB) build . --toc _build/chapter/toc-$(notdir $(CH)).yml --path-output _build/chapter/$(notdir $(CH)) --keep-going

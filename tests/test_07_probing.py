@@ -155,4 +155,23 @@ def test_onnx_probe_export_parity(tmp_path, trained):
     side = json.loads((tmp_path / f"{P.EXPORT_NAME}_neurons.json").read_text())
     assert [c["key"] for c in side["concepts"]] == list(P.CONCEPTS)
     assert len(side["top"]["labels"]) == 128 + 64
-    assert (tmp_path / side["top"]["sprite"]).exists()
+    from PIL import Image
+    sheet = np.array(Image.open(tmp_path / side["top"]["sprite"]))
+    assert sheet.shape == (192 * 28, (P.TOP_DIGITS + 1) * 28) and side["top"]["optimised_column"] == P.TOP_DIGITS
+    images, _ = data.load_mnist("test")     # row 128 = h2 unit 0: its top test digits, most active first
+    h2 = P.representations(trained.model, trained.model, data.to_float(images))["h2"][:, 0]
+    top = np.argsort(-h2, kind="stable")[:P.TOP_DIGITS]
+    np.testing.assert_array_equal(sheet[128 * 28:129 * 28, :P.TOP_DIGITS * 28], np.concatenate(list(images[top]), 1))
+
+
+def test_manifest_names_the_concepts_in_output_order():
+    """The demo reads concept order and names from the manifest (onnxruntime-web cannot read metadata_props)."""
+    import json as _json
+    import onnx as _onnx
+    from nnbook import onnx_export as _ox, probing as _pr
+    manifest = _json.loads((_ox.MODELS_DIR / "manifest.json").read_text())
+    concepts = _json.loads(manifest[_pr.EXPORT_NAME]["metadata"]["concepts"])
+    assert [c["key"] for c in concepts] == list(_pr.CONCEPTS)
+    assert [c["name"] for c in concepts] == [_pr.CONCEPT_NAMES[c] for c in _pr.CONCEPTS]
+    proto = _onnx.load(str(_ox.MODELS_DIR / f"{_pr.EXPORT_NAME}.onnx"))
+    assert {p.key: p.value for p in proto.metadata_props}["concepts"] == manifest[_pr.EXPORT_NAME]["metadata"]["concepts"]

@@ -33,7 +33,8 @@ def metadata(trained: zoo.Trained) -> dict[str, str]:
 
 
 def export(trained: zoo.Trained, out_dir: Path = MODELS_DIR, model: torch.nn.Module | None = None,
-           sample: torch.Tensor | None = None, extra_inputs: dict[str, torch.Tensor] | None = None) -> Path:
+           sample: torch.Tensor | None = None, extra_inputs: dict[str, torch.Tensor] | None = None,
+           extra_metadata: dict[str, str] | None = None) -> Path:
     """Write ``<out_dir>/<name>.onnx`` and update ``manifest.json``; return the ONNX path.
 
     Args:
@@ -43,6 +44,8 @@ def export(trained: zoo.Trained, out_dir: Path = MODELS_DIR, model: torch.nn.Mod
         extra_inputs: optional further inputs after ``image`` (name -> example tensor, in the order of the
             model's ``forward`` arguments, which must carry these names); their first dimension is the
             same dynamic batch. ``None`` (default) exports the single input ``image``.
+        extra_metadata: further string key/values for ``metadata_props`` and the manifest (e.g. the order
+            and names of a probe's concepts). Keys must not clash with :func:`metadata`'s.
     """
     model = (model or trained.model).eval()
     sample = sample if sample is not None else torch.zeros(2, 1, 28, 28)
@@ -56,6 +59,10 @@ def export(trained: zoo.Trained, out_dir: Path = MODELS_DIR, model: torch.nn.Mod
                       dynamic_shapes={"image": {0: batch}, **{k: {0: batch} for k in extra}}, verbose=False)
     proto = onnx.load(str(path))
     meta = metadata(trained)
+    clash = set(meta) & set(extra_metadata or {})
+    if clash:
+        raise ValueError(f"extra_metadata would overwrite {sorted(clash)}")
+    meta.update({k: str(v) for k, v in (extra_metadata or {}).items()})
     onnx.helper.set_model_props(proto, meta)
     onnx.save(proto, str(path))
     outputs = {o.name: [d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim]

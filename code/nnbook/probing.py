@@ -431,12 +431,23 @@ TOP_DIGITS = 8   # test digits per neuron in the demo's sprite (highest activati
 RANKED = 12      # neurons per concept and layer in the demo's ranking
 
 
-def demo_assets(d: ProbeData, table) -> tuple[dict, np.ndarray]:
-    """The demo's side data: concept names, per-concept neuron rankings (single-neuron probes, test
-    balanced accuracy) and, per neuron, its ``TOP_DIGITS`` most activating test digits.
+def optimised_inputs(model: models.MLP3, preset: str = "all") -> np.ndarray:
+    """Each hidden unit's activation-maximising input, made with the feature-visualisation chapter's
+    gradient ascent (:mod:`nnbook.featurevis`, its ``preset`` settings, seeded noise start).
+    Returns float32 ``[128 + 64, 784]`` in [0, 1] (h1 units first, then h2)."""
+    from . import featurevis as fv
+    grad_fn = fv.torch_grad_fn(fv.MLP3Grad(model), fv.selector(range(fv.N_H1 + fv.N_H2)))
+    images, _ = fv.activation_maximization(grad_fn, fv.N_H1 + fv.N_H2, fv.PRESETS[preset])
+    return np.clip(images, 0.0, 1.0)
 
-    Returns ``(json-able dict, sprite uint8 [192 * 28, TOP_DIGITS * 28])``; sprite row ``r`` holds neuron
-    ``r`` of h1 (r < 128) or neuron ``r - 128`` of h2."""
+
+def demo_assets(d: ProbeData, table, optimised: np.ndarray | None = None) -> tuple[dict, np.ndarray]:
+    """The demo's side data: concept names, per-concept neuron rankings (single-neuron probes, test
+    balanced accuracy) and, per neuron, its ``TOP_DIGITS`` most activating test digits, followed by its
+    optimised input (``optimised`` float [192, 784] in [0, 1], see :func:`optimised_inputs`) if given.
+
+    Returns ``(json-able dict, sprite uint8 [192 * 28, (TOP_DIGITS + 1) * 28])`` (no extra column without
+    ``optimised``); sprite row ``r`` holds neuron ``r`` of h1 (r < 128) or neuron ``r - 128`` of h2."""
     images, _ = data.load_mnist("test")
     ranking, tiles, tile_labels = {}, [], []
     for concept in CONCEPTS:
@@ -451,19 +462,25 @@ def demo_assets(d: ProbeData, table) -> tuple[dict, np.ndarray]:
         h = d.reps_test[layer]
         for j in range(h.shape[1]):
             top = np.argsort(-h[:, j], kind="stable")[:TOP_DIGITS]
-            tiles.append(np.concatenate(list(images[top]), 1))
+            row = list(images[top])
+            if optimised is not None:
+                unit = j + (0 if layer == "h1" else d.reps_test["h1"].shape[1])
+                row.append(np.round(255 * optimised[unit].reshape(28, 28)).astype(np.uint8))
+            tiles.append(np.concatenate(row, 1))
             tile_labels.append([int(d.labels_test[i]) for i in top])
     meta = {"model": EXPORT_NAME, "concepts": [{"key": k, "name": CONCEPT_NAMES[k]} for k in CONCEPTS],
             "layers": {layer: int(d.reps_test[layer].shape[1]) for layer in LAYERS},
             "ranking": ranking, "top": {"tile": 28, "per_neuron": TOP_DIGITS, "labels": tile_labels,
-                                        "sprite": f"{EXPORT_NAME}_top.png"}}
+                                        "sprite": f"{EXPORT_NAME}_top.png",
+                                        "optimised_column": TOP_DIGITS if optimised is not None else None}}
     return meta, np.concatenate(tiles, 0)
 
 
 def export_probes(out_dir=None) -> dict:
     """Build-time export (registered in ``nnbook.assets.EXTRA_EXPORTS``): fit the headline linear probes on
     h1 and h2, write ``mlp3_3vsrest_random_probes.onnx`` through :func:`nnbook.onnx_export.export`, and the
-    demo's ``<name>_neurons.json`` + ``<name>_top.png`` next to it. Returns the parity of torch vs ORT."""
+    demo's ``<name>_neurons.json`` + ``<name>_top.png`` (top test digits and optimised input of every
+    hidden unit) next to it. Returns the parity of torch vs ORT (max abs difference per output)."""
     from PIL import Image
     from . import onnx_export
     out_dir = out_dir or onnx_export.MODELS_DIR
@@ -477,9 +494,10 @@ def export_probes(out_dir=None) -> dict:
         for c, concept in enumerate(CONCEPTS):
             acc = np.mean(probes[layer][c].predict(d.reps_test[layer]) == d.y_test[:, c])
             metrics[f"probe_{layer}_{concept}_accuracy"] = float(acc)
+    concepts = json.dumps([{"key": c, "name": CONCEPT_NAMES[c]} for c in CONCEPTS], ensure_ascii=False)
     path = onnx_export.export(dataclasses.replace(trained, name=EXPORT_NAME, metrics=metrics),
-                              out_dir=out_dir, model=module)
-    meta, sprite = demo_assets(d, single_neuron_table(d, LAYERS))
+                              out_dir=out_dir, model=module, extra_metadata={"concepts": concepts})
+    meta, sprite = demo_assets(d, single_neuron_table(d, LAYERS), optimised_inputs(trained.model))
     meta["probe_accuracy"] = {k: v for k, v in metrics.items() if k.startswith("probe_")}
     (path.parent / f"{EXPORT_NAME}_neurons.json").write_text(json.dumps(meta, ensure_ascii=False))
     Image.fromarray(sprite, mode="L").save(path.parent / f"{EXPORT_NAME}_top.png", optimize=True)

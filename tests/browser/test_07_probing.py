@@ -87,6 +87,19 @@ def test_ranking_click_shows_the_neurons_top_digits(page):
     _, _, h2 = trained.model(probing.torch.from_numpy(data.to_float(images)))
     top = np.argsort(-h2[:, neuron].detach().numpy(), kind="stable")[:side["top"]["per_neuron"]]
     np.testing.assert_array_equal(shown, np.concatenate(list(images[top]), 1))
+    # next to them: the unit's optimised input (feature visualisation), the sprite's extra column
+    from PIL import Image
+    sheet = np.array(Image.open(onnx_export.MODELS_DIR / side["top"]["sprite"]))
+    row, col = side["layers"]["h1"] + neuron, side["top"]["optimised_column"]
+    fv = page.get_by_test_id("optimised")
+    expect(fv).to_have_attribute("data-neuron", str(neuron))
+    fv_pixels = page.evaluate("""() => {
+        const c = document.querySelector('[data-testid=optimised]');
+        return Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data);
+    }""")
+    np.testing.assert_array_equal(np.array(fv_pixels, np.uint8).reshape(28, 28, 4)[..., 0],
+                                  sheet[row * 28:(row + 1) * 28, col * 28:(col + 1) * 28])
+    assert sheet[row * 28:(row + 1) * 28, col * 28:(col + 1) * 28].max() > 0
     caption = page.get_by_test_id("top-caption")
     labels = side["top"]["labels"][side["layers"]["h1"] + neuron]
     expect(caption).to_contain_text(", ".join(map(str, labels)))

@@ -29,10 +29,16 @@ root.innerHTML = `
         <option value="h2" selected>h2 (64개)</option></select></label>
     </div>
     <ol class="probing-demo__list" data-testid="ranking" aria-label="뉴런 순위"></ol>
-    <figure class="probing-demo__digits">
-      <canvas data-testid="top-digits" role="img" aria-label="고른 뉴런을 가장 세게 켠 시험 숫자"></canvas>
-      <figcaption data-testid="top-caption">뉴런을 누르면 그 뉴런을 가장 세게 켠 시험 숫자가 나옵니다.</figcaption>
-    </figure>
+    <div class="probing-demo__views">
+      <figure class="probing-demo__digits">
+        <canvas data-testid="top-digits" role="img" aria-label="고른 뉴런을 가장 세게 켠 시험 숫자"></canvas>
+        <figcaption data-testid="top-caption">뉴런을 누르면 그 뉴런을 가장 세게 켠 시험 숫자가 나옵니다.</figcaption>
+      </figure>
+      <figure class="probing-demo__fv" hidden>
+        <canvas data-testid="optimised" role="img" aria-label="고른 뉴런을 가장 세게 켜도록 최적화한 입력"></canvas>
+        <figcaption>최적화한 입력 (특징 시각화)</figcaption>
+      </figure>
+    </div>
   </div>
   <p class="nnbook-demo__status" data-testid="status" role="status" aria-live="polite"></p>`;
 
@@ -102,6 +108,17 @@ function showNeuron(layer, neuron, button, announce = true) {
   const ctx = digits.getContext("2d");
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(sprite, 0, row * tile, tile * per, tile, 0, 0, tile * per, tile);
+  const col = side.top.optimised_column;
+  const fv = $("[data-testid=optimised]");
+  fv.parentElement.hidden = col === null || col === undefined;
+  if (!fv.parentElement.hidden) {
+    fv.width = tile;
+    fv.height = tile;
+    const fctx = fv.getContext("2d");
+    fctx.imageSmoothingEnabled = false;
+    fctx.drawImage(sprite, col * tile, row * tile, tile, tile, 0, 0, tile, tile);
+    fv.dataset.neuron = String(neuron);
+  }
   digits.dataset.layer = layer;
   digits.dataset.neuron = String(neuron);
   const text = `${layer}의 ${neuron}번 뉴런을 가장 세게 켠 시험 숫자 ${per}장 (정답: ${labels[row].join(", ")})`;
