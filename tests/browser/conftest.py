@@ -9,8 +9,10 @@ from __future__ import annotations
 import functools
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+import yaml
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -60,3 +62,27 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+def toc_pages() -> list[str]:
+    """Every page of ``_toc.yml`` (root, parts, chapters, sections) as a built page path, plus the search page.
+    Tests that take a ``toc_page`` argument run once per page, so a new chapter is covered automatically."""
+    toc = yaml.safe_load((Path(__file__).resolve().parents[2] / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            files.extend([node["file"]] if "file" in node else [])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return [f"{Path(f).with_suffix('')}.html" for f in files] + ["search.html"]
+
+
+def pytest_generate_tests(metafunc):
+    if "toc_page" in metafunc.fixturenames:
+        metafunc.parametrize("toc_page", toc_pages())

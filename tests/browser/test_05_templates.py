@@ -28,14 +28,14 @@ def test_confusion_cell_by_keyboard_shows_its_samples(page, linear_test):
     cm = templates.confusion_matrix(labels, probs.argmax(1))
     top = templates.top_per_cell(labels, probs, k=3)
 
-    first = page.get_by_role("button", name=f"실제 0, 예측 0: {cm[0, 0]}개")
+    first = page.get_by_role("button", name=f"실제 0, 예측 0: {cm[0, 0]}")
     expect(first).to_have_attribute("tabindex", "0")        # the table's single tab stop
     first.focus()
     for _ in range(3):
         page.keyboard.press("ArrowDown")
     for _ in range(5):
         page.keyboard.press("ArrowRight")
-    cell = page.get_by_role("button", name=f"실제 3, 예측 5: {cm[3, 5]}개")
+    cell = page.get_by_role("button", name=f"실제 3, 예측 5: {cm[3, 5]}")
     expect(cell).to_be_focused()
     expect(cell).to_have_attribute("tabindex", "0")
     expect(page.get_by_test_id("confusion-heading")).to_contain_text("실제 3 → 예측 5")
@@ -63,7 +63,7 @@ def test_confusion_cell_by_keyboard_shows_its_samples(page, linear_test):
     empty = np.argwhere(cm == 0)
     if len(empty):
         t, p = empty[0]
-        page.get_by_role("button", name=f"실제 {t}, 예측 {p}: 0개").click()
+        page.get_by_role("button", name=f"실제 {t}, 예측 {p}: 0").click()
         expect(page.get_by_test_id("confusion-heading")).to_contain_text("한 번도 없었습니다")
         expect(samples).to_have_count(0)
     assert page.outside_requests == []

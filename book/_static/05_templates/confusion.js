@@ -31,7 +31,11 @@ function cellColour(count) {
   // light -> dark blue on a log scale (sequential, readable without colour vision)
   const t = count ? Math.log1p(count) / maxLog : 0;
   const mix = (a, b) => Math.round(a + t * (b - a));
-  return { bg: `rgb(${mix(247, 8)},${mix(251, 48)},${mix(255, 107)})`, fg: t > 0.55 ? "#fff" : "#111" };
+  const rgb = [mix(247, 8), mix(251, 48), mix(255, 107)];
+  // text colour: whichever of white and black contrasts more with the cell (WCAG relative luminance)
+  const lum = rgb.map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+  const L = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2];
+  return { bg: `rgb(${rgb.join(",")})`, fg: 1.05 / (L + 0.05) > (L + 0.05) / 0.05 ? "#fff" : "#000" };
 }
 
 for (let t = 0; t < N; t++) {
@@ -49,7 +53,7 @@ for (let t = 0; t < N; t++) {
     b.dataset.true = t;
     b.dataset.pred = p;
     b.className = t === p ? "tp-cell tp-cell--diag" : "tp-cell";
-    b.setAttribute("aria-label", `실제 ${t}, 예측 ${p}: ${count}개`);
+    b.setAttribute("aria-label", `실제 ${t}, 예측 ${p}: ${count}`);  // the visible count is part of the name
     const { bg, fg } = cellColour(count);
     b.style.background = bg;
     b.style.color = fg;

@@ -206,10 +206,14 @@ void input;
 
 runButton.addEventListener("click", toggleRun);
 $("[data-testid=step]").addEventListener("click", singleStep);
-$("[data-testid=reset]").addEventListener("click", () => { if (session) reset(); });
+// Starting over is announced (aria-live status), so a keyboard or screen-reader user hears that it happened.
+const announceReset = () => {
+  status.textContent = `${unitName(unit())}: 0걸음으로 돌아갔습니다. ‘시작’이나 ‘한 걸음’을 누르세요.`;
+};
+$("[data-testid=reset]").addEventListener("click", () => { if (session && reset()) announceReset(); });
 // A new neuron, seed or start image starts over; regularisers and the step limit apply from the next step.
 for (const el of root.querySelectorAll("select, input:not([data-testid=max-steps]):not([data-reg])")) {
-  el.addEventListener("change", () => { if (session) reset(); });
+  el.addEventListener("change", () => { if (session && reset()) announceReset(); });
 }
 runButton.setAttribute("aria-pressed", "false");
 $("[data-testid=layer]").value = root.dataset.layer ?? "h1";

@@ -1,0 +1,124 @@
+"""The book on a phone (375×740, touch, mobile): drawing with a finger on chapter 1's pad gives a prediction
+without scrolling the page, and no page of the toc is wider than the screen."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+WIDTH, HEIGHT = 375, 740
+CHAPTER1 = "book/01_digit3.html"
+# a 3 in one stroke; it starts straight down, the direction in which a finger would scroll the page
+THREE = [(0.3, 0.04), (0.3, 0.2), (0.5, 0.12), (0.68, 0.22), (0.62, 0.42), (0.45, 0.5),
+         (0.66, 0.58), (0.7, 0.76), (0.52, 0.88), (0.3, 0.82)]
+
+
+@pytest.fixture
+def phone(browser, base_url):
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=2,
+                                  has_touch=True, is_mobile=True, base_url=base_url, locale="ko-KR")
+    page = context.new_page()
+    page.outside_requests = []
+    page.console_errors = []
+    page.on("request", lambda r: None if r.url.startswith(base_url) or r.url.startswith(("data:", "blob:"))
+            else page.outside_requests.append(r.url))
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def touch_drag(page, cdp, points):
+    """One finger through ``points`` (CSS pixels of the viewport) with CDP touch events, as a phone sends them."""
+    def send(kind, x=None, y=None):
+        cdp.send("Input.dispatchTouchEvent",
+                 {"type": kind, "touchPoints": [] if x is None else [{"x": x, "y": y, "id": 1}]})
+
+    send("touchStart", *points[0])
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        for t in np.linspace(0, 1, 5)[1:]:
+            send("touchMove", x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+    send("touchEnd")
+
+
+def record_pointer_types(page, selector):
+    page.evaluate("""(sel) => {
+        window.__pointerTypes = [];
+        document.querySelector(sel).addEventListener("pointermove", (e) => window.__pointerTypes.push(e.pointerType));
+    }""", selector)
+
+
+def test_finger_drawing_on_a_phone_predicts_without_scrolling(phone, tmp_path):
+    page = phone
+    page.goto(CHAPTER1)
+    demo = page.locator("#digit3-demo")
+    pad = page.get_by_test_id("pad")
+    pad.scroll_into_view_if_needed()
+    expect(demo).to_have_attribute("data-state", "ready", timeout=20000)
+    box = pad.bounding_box()
+    assert box["width"] >= 200 and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, box
+    record_pointer_types(page, "[data-testid=pad]")
+    cdp = page.context.new_cdp_session(page)
+
+    # control: the same finger gesture on the text (not the pad) does scroll the page, so the check below
+    # can see a scroll when there is one
+    before = page.evaluate("window.scrollY")
+    text_x = WIDTH / 2
+    text_y = box["y"] - 40 if box["y"] > 120 else box["y"] + box["height"] + 40
+    touch_drag(page, cdp, [(text_x, text_y), (text_x, text_y - 150)])
+    page.wait_for_timeout(400)
+    assert page.evaluate("window.scrollY") != before, "a drag on the text should scroll the page"
+
+    pad.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = pad.bounding_box()
+    scroll_before = page.evaluate("[window.scrollX, window.scrollY]")
+    touch_drag(page, cdp, [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in THREE])
+    page.wait_for_timeout(300)
+    assert page.evaluate("[window.scrollX, window.scrollY]") == scroll_before, "drawing scrolled the page"
+    types = page.evaluate("window.__pointerTypes")
+    assert types and set(types) == {"touch"}, types
+
+    prob = page.get_by_test_id("prob")
+    expect(prob).not_to_have_text("—")
+    assert 0.0 <= float(prob.get_attribute("data-value")) <= 1.0
+    assert page.outside_requests == [] and page.console_errors == []
+
+    shot = tmp_path / "phone_digit3.png"
+    page.screenshot(path=str(shot))
+    img = np.asarray(Image.open(shot).convert("L"), dtype=np.float32)
+    assert img.shape == (HEIGHT * 2, WIDTH * 2)
+    assert img.std() > 20, "screenshot is (nearly) blank"
+    # the stroke is on the pad: a good share of its pixels are ink
+    pad_png = np.asarray(Image.open(io.BytesIO(pad.screenshot())).convert("L"))
+    assert 0.02 < (pad_png < 100).mean() < 0.5
+
+
+def overflowing(page) -> list[str]:
+    """Elements sticking out to the right of the viewport that are not inside a horizontal scroller."""
+    return page.evaluate("""(width) => {
+        const scrolls = (el) => { for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+            const o = getComputedStyle(e).overflowX; if (o === "auto" || o === "scroll" || o === "hidden") return true; }
+            return false; };
+        return [...document.querySelectorAll("body *")].filter((el) => {
+            const r = el.getBoundingClientRect();
+            return r.width > 0 && r.right > width + 1 && !scrolls(el) && getComputedStyle(el).position !== "fixed";
+        }).slice(0, 10).map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} right=${Math.round(el.getBoundingClientRect().right)}`);
+    }""", WIDTH)
+
+
+def test_no_horizontal_overflow_at_375px(phone, toc_page):
+    page, path = phone, toc_page
+    page.goto(path, wait_until="networkidle")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTH + 1, f"{path}: page is {width}px wide; sticking out: {overflowing(page)}"
+    demos = page.locator(".nnbook-demo[data-state]")
+    if demos.count():
+        demos.first.scroll_into_view_if_needed()
+        expect(demos.first).to_have_attribute("data-state", "ready", timeout=30000)
+        page.wait_for_timeout(300)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= WIDTH + 1, f"{path} (demo started): {width}px wide; sticking out: {overflowing(page)}"
