@@ -82,8 +82,8 @@ def bench_page(browser, base: str, rel: str) -> dict:
                            arg=demo.element_handle(), timeout=60000)
     if rel.endswith("01_digit3.html"):
         page.wait_for_function("() => document.querySelector('#digit3-demo [data-testid=prob]').dataset.value !== undefined")
-    page.wait_for_load_state("networkidle")
     out["touch_to_first_result_s"] = time.perf_counter() - t0
+    page.wait_for_load_state("networkidle")  # then count the bytes
     out["after_raw"], out["after_gz"] = traffic.raw, traffic.gz
     if rel.endswith("01_digit3.html"):
         out.update(stroke_latency(page))
