@@ -101,7 +101,8 @@ def tab_stops(page, demo_id: str) -> list[dict]:
             return { index: a.dataset.tabStop, tag: a.tagName.toLowerCase(), type: a.type || "",
                      name: (a.getAttribute("aria-label") || a.textContent || "").trim().slice(0, 40),
                      outline: cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 2,
-                     shadow: cs.boxShadow !== "none" };
+                     shadow: cs.boxShadow !== "none",
+                     atEnd: a.tagName === "SELECT" && a.selectedIndex === a.options.length - 1 };
         }""", demo_id)
         if stop is None:
             break
@@ -135,7 +136,8 @@ def test_demos_work_with_the_keyboard(page, toc_page):
         target = next((s for s in stops if s["name"] == "예시 숫자"), stops[0])
         control = demo.locator(f"[data-tab-stop='{target['index']}']")
         control.focus()
-        page.keyboard.press(KEY_FOR.get(target["type"] or target["tag"], "ArrowRight"))
+        key = KEY_FOR.get(target["type"] or target["tag"], "ArrowRight")
+        page.keyboard.press("ArrowUp" if target["atEnd"] else key)
         page.wait_for_function("""([id, before]) => {
             const regions = document.getElementById(id).querySelectorAll("[aria-live=polite], [aria-live=assertive], [role=status]");
             return [...regions].map((r) => r.innerText).join("\\n") !== before;

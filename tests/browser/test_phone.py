@@ -1,5 +1,5 @@
 """The book on a phone (375×740, touch, mobile): drawing with a finger on chapter 1's pad gives a prediction
-without scrolling the page, and no page of the toc is wider than the screen."""
+without scrolling the page, a stylus draws too (tablet), and no page of the toc is wider than the screen."""
 from __future__ import annotations
 
 import io
@@ -122,3 +122,33 @@ def test_no_horizontal_overflow_at_375px(phone, toc_page):
         page.wait_for_timeout(300)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= WIDTH + 1, f"{path} (demo started): {width}px wide; sticking out: {overflowing(page)}"
+
+
+def test_pen_drawing_on_a_tablet_predicts(browser, base_url):
+    """A stylus (CDP mouse events with pointerType "pen") draws on the pad too, at a tablet viewport."""
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True, base_url=base_url)
+    page = context.new_page()
+    try:
+        page.goto(CHAPTER1)
+        demo = page.locator("#digit3-demo")
+        pad = page.get_by_test_id("pad")
+        pad.scroll_into_view_if_needed()
+        expect(demo).to_have_attribute("data-state", "ready", timeout=20000)
+        record_pointer_types(page, "[data-testid=pad]")
+        box = pad.bounding_box()
+        points = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in THREE]
+        cdp = context.new_cdp_session(page)
+
+        def pen(kind, x, y, buttons):
+            cdp.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left", "buttons": buttons,
+                                                  "clickCount": 1, "pointerType": "pen", "force": 0.5})
+
+        pen("mousePressed", *points[0], 1)
+        for x, y in points[1:]:
+            pen("mouseMoved", x, y, 1)
+        pen("mouseReleased", *points[-1], 0)
+        expect(page.get_by_test_id("prob")).not_to_have_text("—")
+        types = page.evaluate("window.__pointerTypes")
+        assert types and set(types) == {"pen"}, types
+    finally:
+        context.close()
