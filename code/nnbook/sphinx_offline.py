@@ -9,6 +9,9 @@
   to them, which keeps a chapter's first load within the page-weight budget.
 - Cuts Font Awesome's solid icon font (the theme's 153 KB woff2) down to the icons the site uses, found in
   the built pages and the theme's scripts, with fontTools' subsetter.
+- Keeps the site's copy of ``html_static_path`` current: Sphinx 7.4 copies static files only when some page
+  was rebuilt and never overwrites a copy it made before, so an edited demo script could stay stale in
+  ``_build/html``. After every build, files whose source is newer (or missing in the site) are copied.
 - Offers every executed chapter as a notebook: writes myst-nb's ``.ipynb`` with its outputs next to the
   page's sources and sets ``ipynb_source``, which sphinx-book-theme's download button turns into a ".ipynb"
   entry. In cache mode myst-nb 1.4 writes ``jupyter_execute/*.ipynb`` *before* merging the cached outputs
@@ -17,6 +20,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from contextlib import suppress
 from pathlib import Path
 
@@ -89,20 +93,39 @@ def used_icon_codepoints(outdir: Path) -> set[int]:
 
 
 def _subset_icon_font(app, exception):
-    font = Path(app.outdir) / "_static" / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.woff2"
-    if exception is not None or not font.is_file():
-        return
+    """Write the site's fa-solid-900.woff2 as the theme's font cut down to the icons in use."""
+    import pydata_sphinx_theme
     from fontTools import subset
-    codepoints = used_icon_codepoints(Path(app.outdir))
+
+    rel = Path("vendor") / "fontawesome" / "webfonts" / "fa-solid-900.woff2"
+    original = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / rel
+    site_font = Path(app.outdir) / "_static" / rel
+    if exception is not None or not original.is_file() or not site_font.parent.is_dir():
+        return
     options = subset.Options(flavor="woff2", layout_features=["*"])
-    ttfont = subset.load_font(str(font), options)
+    ttfont = subset.load_font(str(original), options)   # always from the theme: the site copy is a subset
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=codepoints)
+    subsetter.populate(unicodes=used_icon_codepoints(Path(app.outdir)))
     subsetter.subset(ttfont)
-    subset.save_font(ttfont, str(font), options)
+    subset.save_font(ttfont, str(site_font), options)
+
+
+def _sync_static(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir) / "_static"
+    for folder in app.config.html_static_path:
+        src_root = Path(app.confdir) / folder
+        for src in src_root.rglob("*"):
+            dest = out / src.relative_to(src_root)
+            if src.is_file() and (not dest.exists() or src.stat().st_mtime > dest.stat().st_mtime
+                                  or src.stat().st_size != dest.stat().st_size):
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dest)
 
 
 def setup(app):
+    app.connect("build-finished", _sync_static, priority=400)      # before the icon font is cut down
     app.connect("build-finished", _subset_icon_font)
     app.connect("doctree-resolved", _lazy_images)
     app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its buttons

@@ -88,8 +88,8 @@ function buildRanking() {
     b.dataset.layer = layerSelect.value;
     b.innerHTML = `<span>${layerSelect.value} · ${r.neuron}번</span>
       <span class="probing-demo__acc">균형 정확도 ${r.balanced_accuracy.toFixed(3)}</span>
-      <span class="probing-demo__act" data-act></span>`;
-    b.setAttribute("aria-label", `${i + 1}위: ${layerSelect.value}의 ${r.neuron}번 뉴런, 균형 정확도 ${r.balanced_accuracy.toFixed(3)}`);
+      <span class="probing-demo__act" data-act></span>
+      <span class="sr-only">(${i + 1}위)</span>`;  // name = visible text + rank for screen readers (WCAG 2.5.3)
     b.addEventListener("click", () => showNeuron(layerSelect.value, r.neuron, b));
     li.appendChild(b);
     list.appendChild(li);
