@@ -2,7 +2,8 @@
 // Wiring only: input events -> model -> views. Maths lives in ../js/preprocess.js, the model in ONNX.
 import { DigitInput } from "../js/digit-input.js";
 import { HeatStrip } from "../js/heatstrip.js";
-import { getSession, lazyInit, loadManifest, runImage, MESSAGES } from "../js/ort-loader.js";
+import { createDemoRunner } from "../js/demo-runner.js";
+import { getSession, loadManifest, runImage } from "../js/ort-loader.js";
 
 const root = document.getElementById("digit3-demo");
 const MODEL = root.dataset.model;
@@ -28,32 +29,31 @@ const h1 = new HeatStrip($("[data-role=h1]"), { label: "첫 번째 은닉층 h1"
 const h2 = new HeatStrip($("[data-role=h2]"), { label: "두 번째 은닉층 h2", columns: 64 });
 window.__nnbookLatencies ??= [];
 
-let ready = null;     // Promise of the session, once loading started
-let latest = null;    // newest input waiting to be judged
-let running = false;
-let announceTimer = null;
-
-function setState(state, text) {
-  root.dataset.state = state;
-  status.textContent = text;
-}
-
-function start() {
-  if (ready) return ready;
-  setState("loading", MESSAGES.loading);
-  ready = Promise.all([getSession(MODEL), loadManifest()]).then(([, manifest]) => {
+const runner = createDemoRunner({
+  root, status,
+  async load() {
+    const [, manifest] = await Promise.all([getSession(MODEL), loadManifest()]);
     const meta = manifest[MODEL].metadata;
     $("[data-testid=model-info]").textContent =
       `모델: 784-128-64-1, 시험 정확도 ${(100 * Number(meta.test_accuracy)).toFixed(2)}% ` +
       `(MNIST 시험 이미지 10,000장, ${meta.epochs} 에포크)`;
-    setState("ready", "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.");
-    if (latest) judge();
-  }).catch((err) => {
-    console.warn(err);
-    setState("error", MESSAGES.error);
-  });
-  return ready;
-}
+  },
+  readyText: "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.",
+  run: (pixels) => runImage(MODEL, pixels),
+  show(out, pixels, { t0, tag }) {
+    const p = out.prob.data[0];
+    probOut.textContent = p.toFixed(4);
+    probOut.dataset.value = String(p);
+    probOut.dataset.for = tag; // which input this value belongs to (a test hook)
+    bar.style.width = `${(100 * p).toFixed(1)}%`;
+    verdict.textContent = p > 0.5 ? "모델은 ‘3’이라고 봅니다." : "모델은 ‘3이 아니다’라고 봅니다.";
+    h1.update(out.h1.data);
+    h2.update(out.h2.data);
+    window.__nnbookLatencies.push(performance.now() - t0);
+  },
+  empty: showEmpty,
+  announce: (out) => `3일 확률 ${out.prob.data[0].toFixed(2)}. ${verdict.textContent}`,
+});
 
 function showEmpty() {
   probOut.textContent = "—";
@@ -65,47 +65,13 @@ function showEmpty() {
   h2.update(null);
 }
 
-async function judge() {
-  if (running || root.dataset.state !== "ready") return;
-  running = true;
-  while (latest) {
-    const { pixels, t0, tag } = latest;
-    latest = null;
-    try {
-      const out = await runImage(MODEL, pixels);
-      if (input.pixels !== pixels) continue; // cleared or changed meanwhile
-      const p = out.prob.data[0];
-      probOut.textContent = p.toFixed(4);
-      probOut.dataset.value = String(p);
-      probOut.dataset.for = tag; // which input this value belongs to (a test hook)
-      bar.style.width = `${(100 * p).toFixed(1)}%`;
-      verdict.textContent = p > 0.5 ? "모델은 ‘3’이라고 봅니다." : "모델은 ‘3이 아니다’라고 봅니다.";
-      h1.update(out.h1.data);
-      h2.update(out.h2.data);
-      window.__nnbookLatencies.push(performance.now() - t0);
-      clearTimeout(announceTimer);
-      announceTimer = setTimeout(() => { status.textContent = `3일 확률 ${p.toFixed(2)}. ${verdict.textContent}`; }, 400);
-    } catch (err) {
-      console.warn(err);
-      setState("error", MESSAGES.error);
-    }
-  }
-  running = false;
-}
-
-const input = new DigitInput($("[data-role=input]"), {
+new DigitInput($("[data-role=input]"), {
   onInput(pixels, info) {
-    start();
-    if (!pixels) {
-      latest = null;
-      showEmpty();
-      return;
-    }
-    latest = { pixels, t0: info.t0 ?? performance.now(), tag: info.source === "sample" ? String(info.sampleIndex) : "draw" };
-    judge();
+    runner.input(pixels, pixels && {
+      t0: info.t0 ?? performance.now(), tag: info.source === "sample" ? String(info.sampleIndex) : "draw",
+    });
   },
 });
 showEmpty();
 verdict.textContent = "";
-setState("idle", "이 데모는 화면에 보이면 모델을 불러옵니다.");
-lazyInit(root, start);
+runner.watch("이 데모는 화면에 보이면 모델을 불러옵니다.");

@@ -4,7 +4,8 @@
 import { DigitInput } from "../js/digit-input.js";
 import { HeatStrip } from "../js/heatstrip.js";
 import { drawImage28 } from "../js/image28.js";
-import { getSession, lazyInit, loadManifest, runImage, MESSAGES } from "../js/ort-loader.js";
+import { createDemoRunner } from "../js/demo-runner.js";
+import { getSession, loadManifest, runImage } from "../js/ort-loader.js";
 
 const root = document.getElementById("symmetry-demo");
 const MODELS = root.dataset.models.split(/\s+/);
@@ -39,16 +40,6 @@ const cards = Object.fromEntries(MODELS.map((m) => {
   }];
 }));
 
-let ready = null;
-let latest = null;
-let running = false;
-let announceTimer = null;
-
-function setState(state, text) {
-  root.dataset.state = state;
-  status.textContent = text;
-}
-
 /** Number of distinct values in xs (equal within 1e-6 of the largest |x|). */
 function countDistinct(xs) {
   const tol = 1e-6 * Math.max(1, ...Array.from(xs, Math.abs));
@@ -75,10 +66,10 @@ async function loadFilters() {
   });
 }
 
-function start() {
-  if (ready) return ready;
-  setState("loading", MESSAGES.loading);
-  ready = Promise.all([loadManifest(), ...MODELS.map(getSession), loadFilters()]).then(([manifest]) => {
+const runner = createDemoRunner({
+  root, status,
+  async load() {
+    const [manifest] = await Promise.all([loadManifest(), ...MODELS.map(getSession), loadFilters()]);
     for (const m of MODELS) {
       const meta = manifest[m].metadata;
       cards[m].el.querySelector("[data-role=title]").textContent = `${DATA_KO[meta.data]} · ${INIT_KO[meta.init]}`;
@@ -86,14 +77,31 @@ function start() {
       cards[m].el.querySelector("[data-role=meta]").textContent =
         `시험 정확도 ${(100 * Number(meta.test_accuracy)).toFixed(2)}% (${meta.epochs} 에포크)`;
     }
-    setState("ready", "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.");
-    if (latest) judge();
-  }).catch((err) => {
-    console.warn(err);
-    setState("error", MESSAGES.error);
-  });
-  return ready;
-}
+  },
+  readyText: "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.",
+  run: (pixels) => Promise.all(MODELS.map((m) => runImage(m, pixels))),
+  show(outs, pixels, info) {
+    MODELS.forEach((m, k) => {
+      const c = cards[m], p = outs[k].prob.data[0], h1 = outs[k].h1.data;
+      c.prob.textContent = p.toFixed(4);
+      c.prob.dataset.value = String(p);
+      c.bar.style.width = `${(100 * p).toFixed(1)}%`;
+      c.verdict.textContent = p > 0.5 ? "‘3’이라고 봅니다." : "‘3이 아니다’라고 봅니다.";
+      c.h1.update(h1);
+      const d = countDistinct(h1);
+      c.distinct.textContent = `h1의 서로 다른 값: ${d}개`;
+      c.distinct.dataset.value = String(d);
+    });
+    // which input the four values belong to (tests compare them with Python onnxruntime)
+    root.dataset.for = info.source === "sample" ? String(info.sampleIndex) : "draw";
+  },
+  empty() {
+    delete root.dataset.for;
+    showEmpty();
+  },
+  announce: (outs) => "3일 확률: " + MODELS.map((m, k) =>
+    `${cards[m].el.querySelector("[data-role=title]").textContent} ${outs[k].prob.data[0].toFixed(2)}`).join(", "),
+});
 
 function showEmpty() {
   for (const c of Object.values(cards)) {
@@ -106,54 +114,7 @@ function showEmpty() {
   }
 }
 
-async function judge() {
-  if (running || root.dataset.state !== "ready") return;
-  running = true;
-  while (latest) {
-    const { pixels, info } = latest;
-    latest = null;
-    try {
-      const outs = await Promise.all(MODELS.map((m) => runImage(m, pixels)));
-      if (input.pixels !== pixels) continue; // cleared or changed meanwhile
-      const parts = [];
-      MODELS.forEach((m, k) => {
-        const c = cards[m], p = outs[k].prob.data[0], h1 = outs[k].h1.data;
-        c.prob.textContent = p.toFixed(4);
-        c.prob.dataset.value = String(p);
-        c.bar.style.width = `${(100 * p).toFixed(1)}%`;
-        c.verdict.textContent = p > 0.5 ? "‘3’이라고 봅니다." : "‘3이 아니다’라고 봅니다.";
-        c.h1.update(h1);
-        const d = countDistinct(h1);
-        c.distinct.textContent = `h1의 서로 다른 값: ${d}개`;
-        c.distinct.dataset.value = String(d);
-        parts.push(`${c.el.querySelector("[data-role=title]").textContent} ${p.toFixed(2)}`);
-      });
-      // which input the four values belong to (tests compare them with Python onnxruntime)
-      root.dataset.for = info.source === "sample" ? String(info.sampleIndex) : "draw";
-      clearTimeout(announceTimer);
-      announceTimer = setTimeout(() => { status.textContent = `3일 확률: ${parts.join(", ")}`; }, 400);
-    } catch (err) {
-      console.warn(err);
-      setState("error", MESSAGES.error);
-    }
-  }
-  running = false;
-}
-
-const input = new DigitInput($("[data-role=input]"), {
-  onInput(pixels, info) {
-    start();
-    if (!pixels) {
-      latest = null;
-      delete root.dataset.for;
-      showEmpty();
-      return;
-    }
-    latest = { pixels, info };
-    judge();
-  },
-});
+new DigitInput($("[data-role=input]"), { onInput: runner.input });
 showEmpty();
 for (const c of Object.values(cards)) c.verdict.textContent = "";
-setState("idle", "이 데모는 화면에 보이면 네 모델을 불러옵니다.");
-lazyInit(root, start);
+runner.watch("이 데모는 화면에 보이면 네 모델을 불러옵니다.");

@@ -3,7 +3,8 @@
 // The template weights were embedded by the chapter's Python cell (the same zoo model the ONNX file holds).
 import { DigitInput } from "../js/digit-input.js";
 import { drawImage28 } from "../js/image28.js";
-import { getSession, lazyInit, loadManifest, runImage, MESSAGES } from "../js/ort-loader.js";
+import { createDemoRunner } from "../js/demo-runner.js";
+import { getSession, loadManifest, runImage } from "../js/ort-loader.js";
 import { evidence } from "./evidence.js";
 
 const root = document.getElementById("templates-demo");
@@ -47,32 +48,21 @@ for (let c = 0; c < 10; c++) {
   });
 }
 
-let ready = null;
-let latest = null;
-let running = false;
-let announceTimer = null;
-
-function setState(state, text) {
-  root.dataset.state = state;
-  status.textContent = text;
-}
-
-function start() {
-  if (ready) return ready;
-  setState("loading", MESSAGES.loading);
-  ready = Promise.all([getSession(MODEL), getSession(HIDDEN), loadManifest()]).then(([, , manifest]) => {
+const runner = createDemoRunner({
+  root, status,
+  async load() {
+    const [, , manifest] = await Promise.all([getSession(MODEL), getSession(HIDDEN), loadManifest()]);
     const acc = (name) => (100 * Number(manifest[name].metadata.test_accuracy)).toFixed(2);
     $("[data-testid=model-info]").textContent =
       `모델: 784-10 (시험 정확도 ${acc(MODEL)}%, ${manifest[MODEL].metadata.epochs} 에포크), ` +
       `784-10-10 (시험 정확도 ${acc(HIDDEN)}%, ${manifest[HIDDEN].metadata.epochs} 에포크). MNIST 시험 이미지 10,000장 기준.`;
-    setState("ready", "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.");
-    if (latest) judge();
-  }).catch((err) => {
-    console.warn(err);
-    setState("error", MESSAGES.error);
-  });
-  return ready;
-}
+  },
+  readyText: "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.",
+  run: (pixels) => Promise.all([runImage(MODEL, pixels), runImage(HIDDEN, pixels)]),
+  show: showResult,
+  empty: showEmpty,
+  announce: () => `${verdict.textContent}. ${hiddenVerdict.textContent}.`,
+});
 
 function showEmpty() {
   verdict.textContent = "칸이 비어 있습니다. 숫자를 그려 보세요.";
@@ -87,59 +77,29 @@ function showEmpty() {
   }
 }
 
-async function judge() {
-  if (running || root.dataset.state !== "ready") return;
-  running = true;
-  while (latest) {
-    const pixels = latest;
-    latest = null;
-    try {
-      const [out, outHidden] = await Promise.all([runImage(MODEL, pixels), runImage(HIDDEN, pixels)]);
-      if (input.pixels !== pixels) continue; // cleared or changed meanwhile
-      const probs = out.probs.data;
-      const ev = evidence(weights, bias, pixels);
-      let top = 0;
-      for (let c = 1; c < 10; c++) if (probs[c] > probs[top]) top = c;
-      rows.forEach((r, c) => {
-        drawImage28(r.canvas, ev.images[c], { diverging: true, max: ev.max });
-        r.prob.textContent = `${(100 * probs[c]).toFixed(1)}%`;
-        r.prob.dataset.value = String(probs[c]);
-        r.bar.style.width = `${(100 * probs[c]).toFixed(1)}%`;
-        r.score.textContent = `찬성 +${ev.plus[c].toFixed(1)}\n반대 −${ev.minus[c].toFixed(1)}\nz = ${ev.z[c].toFixed(1)}`;
-        r.canvas.setAttribute("aria-label",
-          `숫자 ${c}: 입력 × 템플릿, 찬성 ${ev.plus[c].toFixed(1)}, 반대 ${ev.minus[c].toFixed(1)}, 점수 ${ev.z[c].toFixed(1)}`);
-        r.li.classList.toggle("tp-class--top", c === top);
-      });
-      verdict.textContent = `784-10 모델의 답: ${top} (확률 ${(100 * probs[top]).toFixed(1)}%)`;
-      const ph = outHidden.probs.data;
-      let topH = 0;
-      for (let c = 1; c < 10; c++) if (ph[c] > ph[topH]) topH = c;
-      hiddenVerdict.textContent = `784-10-10 모델의 답: ${topH} (확률 ${(100 * ph[topH]).toFixed(1)}%)`;
-      clearTimeout(announceTimer);
-      announceTimer = setTimeout(() => {
-        status.textContent = `${verdict.textContent}. ${hiddenVerdict.textContent}.`;
-      }, 400);
-    } catch (err) {
-      console.warn(err);
-      setState("error", MESSAGES.error);
-    }
-  }
-  running = false;
+function showResult([out, outHidden], pixels) {
+  const probs = out.probs.data;
+  const ev = evidence(weights, bias, pixels);
+  let top = 0;
+  for (let c = 1; c < 10; c++) if (probs[c] > probs[top]) top = c;
+  rows.forEach((r, c) => {
+    drawImage28(r.canvas, ev.images[c], { diverging: true, max: ev.max });
+    r.prob.textContent = `${(100 * probs[c]).toFixed(1)}%`;
+    r.prob.dataset.value = String(probs[c]);
+    r.bar.style.width = `${(100 * probs[c]).toFixed(1)}%`;
+    r.score.textContent = `찬성 +${ev.plus[c].toFixed(1)}\n반대 −${ev.minus[c].toFixed(1)}\nz = ${ev.z[c].toFixed(1)}`;
+    r.canvas.setAttribute("aria-label",
+      `숫자 ${c}: 입력 × 템플릿, 찬성 ${ev.plus[c].toFixed(1)}, 반대 ${ev.minus[c].toFixed(1)}, 점수 ${ev.z[c].toFixed(1)}`);
+    r.li.classList.toggle("tp-class--top", c === top);
+  });
+  verdict.textContent = `784-10 모델의 답: ${top} (확률 ${(100 * probs[top]).toFixed(1)}%)`;
+  const ph = outHidden.probs.data;
+  let topH = 0;
+  for (let c = 1; c < 10; c++) if (ph[c] > ph[topH]) topH = c;
+  hiddenVerdict.textContent = `784-10-10 모델의 답: ${topH} (확률 ${(100 * ph[topH]).toFixed(1)}%)`;
 }
 
-const input = new DigitInput($("[data-role=input]"), {
-  onInput(pixels) {
-    start();
-    if (!pixels) {
-      latest = null;
-      showEmpty();
-      return;
-    }
-    latest = pixels;
-    judge();
-  },
-});
+new DigitInput($("[data-role=input]"), { onInput: runner.input });
 showEmpty();
 verdict.textContent = "";
-setState("idle", "이 데모는 화면에 보이면 모델을 불러옵니다.");
-lazyInit(root, start);
+runner.watch("이 데모는 화면에 보이면 모델을 불러옵니다.");

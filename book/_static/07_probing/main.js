@@ -2,7 +2,8 @@
 // Wiring only: input events -> model (ONNX with the probes fused on top) -> views. The probes are fitted in
 // Python (code/nnbook/probing.py); concept names, rankings and top digits come from <model>_neurons.json.
 import { DigitInput } from "../js/digit-input.js";
-import { getSession, lazyInit, loadManifest, runImage, MESSAGES } from "../js/ort-loader.js";
+import { createDemoRunner } from "../js/demo-runner.js";
+import { getSession, loadManifest, runImage } from "../js/ort-loader.js";
 
 const root = document.getElementById("probing-demo");
 const MODEL = root.dataset.model;
@@ -51,18 +52,9 @@ const list = $("[data-testid=ranking]");
 const digits = $("[data-testid=top-digits]");
 const caption = $("[data-testid=top-caption]");
 
-let ready = null;       // Promise, once loading started
 let side = null;        // <model>_neurons.json
 let sprite = null;      // HTMLImageElement of the top-digit sprite
 let lastOut = null;     // newest model outputs (for live activations in the ranking)
-let latest = null;
-let running = false;
-let announceTimer = null;
-
-function setState(state, text) {
-  root.dataset.state = state;
-  status.textContent = text;
-}
 
 function buildReadout() {
   const body = $(".probing-demo__readout tbody");
@@ -144,10 +136,10 @@ async function loadSide() {
   await sprite.decode();
 }
 
-function start() {
-  if (ready) return ready;
-  setState("loading", MESSAGES.loading);
-  ready = Promise.all([getSession(MODEL), loadManifest(), loadSide()]).then(([, manifest]) => {
+const runner = createDemoRunner({
+  root, status,
+  async load() {
+    const [, manifest] = await Promise.all([getSession(MODEL), loadManifest(), loadSide()]);
     const meta = manifest[MODEL].metadata;
     $("[data-testid=model-info]").textContent =
       `탐침은 MNIST 학습 이미지로 학습한 로지스틱 회귀입니다. 시험 정확도: ` +
@@ -156,14 +148,19 @@ function start() {
     buildReadout();
     buildRanking();
     showEmpty();
-    setState("ready", "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.");
-    if (latest) judge();
-  }).catch((err) => {
-    console.warn(err);
-    setState("error", MESSAGES.error);
-  });
-  return ready;
-}
+  },
+  readyText: "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.",
+  run: (pixels) => runImage(MODEL, pixels),
+  show: showResult,
+  empty() {
+    if (side) showEmpty();
+    probOut.textContent = "—";
+  },
+  announce(out) {
+    const h2 = side.concepts.map((c, k) => `${c.name} ${out.probes_h2.data[k].toFixed(2)}`).join(", ");
+    return `3일 확률 ${out.prob.data[0].toFixed(2)}. h2 탐침: ${h2}.`;
+  },
+});
 
 function showEmpty() {
   probOut.textContent = "—";
@@ -178,57 +175,29 @@ function showEmpty() {
   updateActivations();
 }
 
-async function judge() {
-  if (running || root.dataset.state !== "ready") return;
-  running = true;
-  while (latest) {
-    const { pixels, tag } = latest;
-    latest = null;
-    try {
-      const out = await runImage(MODEL, pixels);
-      if (input.pixels !== pixels) continue;   // cleared or changed meanwhile
-      lastOut = out;
-      side.concepts.forEach((c, k) => {
-        for (const layer of LAYERS) {
-          const v = out[`probes_${layer}`].data[k];
-          const o = root.querySelector(`[data-testid=probe-${layer}-${c.key}]`);
-          o.textContent = v.toFixed(3);
-          o.dataset.value = String(v);
-          root.querySelector(`[data-bar=${layer}-${c.key}]`).style.width = `${(100 * v).toFixed(1)}%`;
-        }
-      });
-      const p = out.prob.data[0];
-      probOut.textContent = p.toFixed(4);
-      probOut.dataset.value = String(p);
-      probOut.dataset.for = tag;                // set last: a test waits for it
-      updateActivations();
-      clearTimeout(announceTimer);
-      announceTimer = setTimeout(() => {
-        const h2 = side.concepts.map((c, k) => `${c.name} ${out.probes_h2.data[k].toFixed(2)}`).join(", ");
-        status.textContent = `3일 확률 ${p.toFixed(2)}. h2 탐침: ${h2}.`;
-      }, 400);
-    } catch (err) {
-      console.warn(err);
-      setState("error", MESSAGES.error);
+function showResult(out, pixels, { tag }) {
+  lastOut = out;
+  side.concepts.forEach((c, k) => {
+    for (const layer of LAYERS) {
+      const v = out[`probes_${layer}`].data[k];
+      const o = root.querySelector(`[data-testid=probe-${layer}-${c.key}]`);
+      o.textContent = v.toFixed(3);
+      o.dataset.value = String(v);
+      root.querySelector(`[data-bar=${layer}-${c.key}]`).style.width = `${(100 * v).toFixed(1)}%`;
     }
-  }
-  running = false;
+  });
+  const p = out.prob.data[0];
+  probOut.textContent = p.toFixed(4);
+  probOut.dataset.value = String(p);
+  probOut.dataset.for = tag;                // set last: a test waits for it
+  updateActivations();
 }
 
-const input = new DigitInput($("[data-role=input]"), {
+new DigitInput($("[data-role=input]"), {
   onInput(pixels, info) {
-    start();
-    if (!pixels) {
-      latest = null;
-      if (side) showEmpty();
-      probOut.textContent = "—";
-      return;
-    }
-    latest = { pixels, tag: info.source === "sample" ? String(info.sampleIndex) : "draw" };
-    judge();
+    runner.input(pixels, pixels && { tag: info.source === "sample" ? String(info.sampleIndex) : "draw" });
   },
 });
 conceptSelect.addEventListener("change", () => side && buildRanking());
 layerSelect.addEventListener("change", () => side && buildRanking());
-setState("idle", "이 데모는 화면에 보이면 모델을 불러옵니다.");
-lazyInit(root, start);
+runner.watch("이 데모는 화면에 보이면 모델을 불러옵니다.");

@@ -2,7 +2,8 @@
 // same shifted 28x28 input side by side, with CNN3's first-layer feature maps. Wiring only.
 import { DigitInput } from "../js/digit-input.js";
 import { drawImage28 } from "../js/image28.js";
-import { getSession, lazyInit, loadManifest, runImage, MESSAGES } from "../js/ort-loader.js";
+import { createDemoRunner } from "../js/demo-runner.js";
+import { getSession, loadManifest, runImage } from "../js/ort-loader.js";
 import { shiftPixels } from "./context-math.js";
 
 const root = document.getElementById("context-shift-demo");
@@ -52,28 +53,27 @@ const maps = Array.from({ length: 8 }, (_, j) => {
 
 let base = null;          // 784 pixels from the input, before shifting
 let dx = 0, dy = 0;
-let ready = null, running = false, pending = false, announceTimer = null;
+const READY = "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누른 뒤 화살표 키로 옮겨 보세요.";
+const EMPTY = "칸이 비어 있습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.";
 
-function setState(state, text) {
-  root.dataset.state = state;
-  status.textContent = text;
-}
-
-function start() {
-  if (ready) return ready;
-  setState("loading", MESSAGES.loading);
-  ready = Promise.all([getSession(MODELS.mlp), getSession(MODELS.cnn), loadManifest()]).then(([, , manifest]) => {
+const runner = createDemoRunner({
+  root, status,
+  async load() {
+    const [, , manifest] = await Promise.all([getSession(MODELS.mlp), getSession(MODELS.cnn), loadManifest()]);
     const acc = (name) => (100 * Number(manifest[name].metadata.test_accuracy)).toFixed(2);
     $("[data-testid=model-info]").textContent =
       `시험 정확도(옮기지 않은 MNIST 10,000장): MLP3 ${acc(MODELS.mlp)}%, CNN3 ${acc(MODELS.cnn)}%`;
-    setState("ready", "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누른 뒤 화살표 키로 옮겨 보세요.");
-    update();
-  }).catch((err) => {
-    console.warn(err);
-    setState("error", MESSAGES.error);
-  });
-  return ready;
-}
+  },
+  readyText: () => (base ? READY : EMPTY),
+  run: (pixels) => Promise.all([runImage(MODELS.mlp, pixels), runImage(MODELS.cnn, pixels)]),
+  show([m, c], pixels, { tag }) {
+    show("mlp", m.prob.data[0], tag);
+    show("cnn", c.prob.data[0], tag);
+    showMaps(c.fmap1.data);
+  },
+  empty: showEmpty,
+  announce: ([m, c]) => `이동 (${dx}, ${dy}): MLP3 ${m.prob.data[0].toFixed(2)}, CNN3 ${c.prob.data[0].toFixed(2)}`,
+});
 
 function shifted() {
   return base ? shiftPixels(base, dx, dy) : null;
@@ -87,7 +87,7 @@ function showEmpty() {
     bars[k].style.width = "0";
   }
   for (const c of maps) drawImage28(c, null);
-  if (root.dataset.state === "ready") status.textContent = "칸이 비어 있습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.";
+  if (root.dataset.state === "ready") status.textContent = EMPTY;
 }
 
 function draw() {
@@ -97,33 +97,10 @@ function draw() {
   drawImage28(stage, shifted());
 }
 
-async function update() {
+/** Redraw the shifted input and hand it (or null) to the runner; the tag names source and offset (a test hook). */
+function update() {
   draw();
-  if (!base) { showEmpty(); return; }
-  if (root.dataset.state !== "ready") return;
-  pending = true;
-  if (running) return;
-  running = true;
-  while (pending) {
-    pending = false;
-    const pixels = shifted();
-    const tag = `${root.dataset.source ?? "draw"}:${dx},${dy}`;
-    try {
-      const [m, c] = await Promise.all([runImage(MODELS.mlp, pixels), runImage(MODELS.cnn, pixels)]);
-      if (pending || !base) continue;          // moved or cleared meanwhile: judge the newest input
-      show("mlp", m.prob.data[0], tag);
-      show("cnn", c.prob.data[0], tag);
-      showMaps(c.fmap1.data);
-      clearTimeout(announceTimer);
-      announceTimer = setTimeout(() => {
-        status.textContent = `이동 (${dx}, ${dy}): MLP3 ${m.prob.data[0].toFixed(2)}, CNN3 ${c.prob.data[0].toFixed(2)}`;
-      }, 400);
-    } catch (err) {
-      console.warn(err);
-      setState("error", MESSAGES.error);
-    }
-  }
-  running = false;
+  runner.input(shifted(), { tag: `${root.dataset.source ?? "draw"}:${dx},${dy}` });
 }
 
 function show(key, p, tag) {
@@ -147,7 +124,6 @@ function move(nx, ny) {
   nx = clamp(nx); ny = clamp(ny);
   if (nx === dx && ny === dy) return;
   dx = nx; dy = ny;
-  start();
   update();
 }
 
@@ -172,7 +148,6 @@ $("[data-action=reset]").addEventListener("click", () => move(0, 0));
 
 new DigitInput($("[data-role=input]"), {
   onInput(pixels, info) {
-    start();
     base = pixels;
     if (info.source === "sample") { dx = 0; dy = 0; root.dataset.source = String(info.sampleIndex); }
     else root.dataset.source = "draw";
@@ -181,5 +156,4 @@ new DigitInput($("[data-role=input]"), {
 });
 draw();
 showEmpty();
-setState("idle", "이 데모는 화면에 보이면 모델 두 개를 불러옵니다.");
-lazyInit(root, start);
+runner.watch("이 데모는 화면에 보이면 모델 두 개를 불러옵니다.");
