@@ -4,7 +4,8 @@
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi nanum || missing+=(fonts-nanum)
+# grep without -q reads all of fc-list (with -q and pipefail, fc-list dies of SIGPIPE and the check fails)
+fc-list 2>/dev/null | grep -i nanum >/dev/null || missing+=(fonts-nanum)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing ${missing[*]} (apt-get)"
