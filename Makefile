@@ -39,8 +39,10 @@ serve:
 	@echo "http://127.0.0.1:8000/ 에서 책을 엽니다 (Ctrl+C로 종료)"
 	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
+# Figures, not tests: page weight, demo start, stroke latency (bench/run.py) and ascent steps/s (chapter 6).
 bench: book system-deps
 	$(PY) bench/run.py
+	$(PY) bench/featurevis_bench.py
 
 clean:
 	rm -rf _build $(STATIC)/vendor $(STATIC)/models $(STATIC)/samples
