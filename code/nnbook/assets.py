@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import sys
 import time
+import warnings
 
 import numpy as np
 from PIL import Image
@@ -82,4 +84,7 @@ def main(names: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    # the exporter's notes about torchvision (not used here) and a deprecation inside torch.export are noise
+    logging.getLogger("torch.onnx").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=FutureWarning, module="copyreg")
     main(sys.argv[1:] or None)
