@@ -89,3 +89,19 @@ def test_js_preprocessing_equals_python_twin(page):
     want = preprocess.center_to_mnist(raster)
     got = np.array(result["out"], np.float32).reshape(28, 28)
     assert np.max(np.abs(got - want)) <= 1e-6
+
+
+def test_failed_model_or_wasm_says_so_in_korean_and_text_stays(page):
+    """With the WebAssembly (or the model file) unavailable, the demo shows a Korean error; the chapter reads on."""
+    for blocked in ("**/ort-wasm-simd-threaded.wasm", "**/mlp3_3vsrest_random.onnx"):
+        page.unroute("**/*")
+        page.route("**/*", lambda route: route.abort() if route.request.url.endswith(blocked.split("/")[-1])
+                   else route.continue_())
+        page.goto(PAGE)
+        demo = page.locator("#digit3-demo")
+        demo.scroll_into_view_if_needed()
+        expect(demo).to_have_attribute("data-state", "error", timeout=20000)
+        expect(page.get_by_test_id("status")).to_contain_text("불러오지 못했습니다")
+        expect(page.get_by_role("heading", name="요약")).to_be_visible()   # the text is all there
+        page.get_by_role("button", name="예시 숫자").click()
+        expect(page.get_by_test_id("prob")).to_have_text("—")              # no made-up prediction
