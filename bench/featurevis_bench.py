@@ -8,20 +8,16 @@ ascent step + drawing the image and the plot every 2 steps, paced by animation f
 """
 from __future__ import annotations
 
-import functools
 import os
 import statistics
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
+from nnbook.site_server import launch, serve
+
 REPO = Path(__file__).resolve().parents[1]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 STEPS = 300
 REPEATS = 3
 
@@ -39,21 +35,10 @@ BARE_LOOP = """async (steps) => {
 }"""
 
 
-class Quiet(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
-                      ".mjs": "text/javascript", ".js": "text/javascript"}
-
-    def log_message(self, *args):
-        pass
-
-
 def main(site: Path) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     live, bare = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    with serve(site) as base, sync_playwright() as p:
+        browser = launch(p)
         page = browser.new_page()
         page.goto(base + "book/06_featurevis.html")
         demo = page.locator("#featurevis-demo")
@@ -67,7 +52,6 @@ def main(site: Path) -> None:
             live.append(float(demo.get_attribute("data-steps-per-second")))
             bare.append(page.evaluate(BARE_LOOP, STEPS))
         browser.close()
-    server.shutdown()
     print(f"featurevis: {STEPS} ascent steps of h1[5], all regularisers, headless Chromium, median of {REPEATS}")
     print(f"  live demo (drawing every 2 steps): {statistics.median(live):8.1f} steps/s  (target >= 30)")
     print(f"  bare loop (no drawing):            {statistics.median(bare):8.1f} steps/s")

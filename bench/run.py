@@ -10,36 +10,17 @@ the digit-3 demo the stroke -> updated activations latency (median / p95 over th
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
 import shutil
 import statistics
 import subprocess
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from nnbook.site_server import launch, serve
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = REPO / "_build" / "html"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
-
-
-class Handler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm", ".mjs": "text/javascript"}
-
-    def log_message(self, *a):
-        pass
-
-
-def serve(site: Path) -> tuple[ThreadingHTTPServer, str]:
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv, f"http://127.0.0.1:{srv.server_address[1]}/"
-
-
 def kb(n: float) -> str:
     return f"{n / 1024:,.0f} KB"
 
@@ -149,9 +130,8 @@ def bench_browser() -> None:
     print("empty cache per page: bytes of the first load (before any demo) and after the first demo answered;\n"
           "'jump to demo': the demo is scrolled into view at once and its sample pressed (worst case);\n"
           "'scrolled there': the reader scrolls 300 px / 250 ms down to it, then presses the sample button", flush=True)
-    srv, base = serve(SITE)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    with serve(SITE) as base, sync_playwright() as p:
+        browser = launch(p)
         for rel in pages:
             r = bench_page(browser, base, rel)
             line = f"{rel:32s} before demo: {kb(r['before_raw'])} raw / {kb(r['before_gz'])} gzip"
@@ -166,7 +146,6 @@ def bench_browser() -> None:
                       f"p95 {r['stroke_p95_ms']:.2f} ms over {r['stroke_n']} frames; "
                       f"ORT session creation {r['session_create_ms']:.1f} ms", flush=True)
         browser.close()
-    srv.shutdown()
 
 
 def timed(cmd: list[str]) -> float:

@@ -3,23 +3,10 @@
 For looking at pages while writing them (not a test). Serves SITE_DIR on 127.0.0.1 (free port).
 """
 import argparse
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 from playwright.sync_api import sync_playwright
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
-
-
-class Quiet(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm", ".mjs": "text/javascript"}
-
-    def log_message(self, *a):
-        pass
-
+from nnbook.site_server import launch, serve
 
 def main():
     ap = argparse.ArgumentParser()
@@ -29,11 +16,8 @@ def main():
     ap.add_argument("--width", type=int, default=1280)
     ap.add_argument("--full", action="store_true")
     a = ap.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=a.site))
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{srv.server_address[1]}/"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    with serve(a.site) as base, sync_playwright() as p:
+        b = launch(p)
         page = b.new_page(viewport={"width": a.width, "height": 900})
         page.on("console", lambda m: print("console", m.type, m.text))
         page.on("request", lambda r: None if r.url.startswith(base) else print("OUTSIDE", r.url))
@@ -49,7 +33,6 @@ def main():
         else:
             page.screenshot(path=a.out, full_page=a.full)
         b.close()
-    srv.shutdown()
 
 
 if __name__ == "__main__":

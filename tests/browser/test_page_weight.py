@@ -1,23 +1,12 @@
 """Page-weight budget (issue 10): before any demo starts, a page downloads at most 1 MB (gzip-equivalent),
 and onnxruntime-web and the models are fetched only once the reader reaches a demo."""
 import gzip
-from pathlib import Path
 
-import pytest
-import yaml
-
-REPO = Path(__file__).resolve().parents[2]
 BUDGET = 1024 * 1024  # bytes, gzip -6 equivalent of every response body
 
 
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
-    return [f"{f}.html" for f in files]
-
-
-@pytest.mark.parametrize("rel", toc_pages())
-def test_first_load_within_budget_and_no_model_yet(page, rel):
+def test_first_load_within_budget_and_no_model_yet(page, toc_page):
+    rel = toc_page  # every page of _toc.yml and the search page (tests/browser/conftest.py)
     bodies = []
 
     def on_response(response):
