@@ -3,16 +3,13 @@ import numpy as np
 from playwright.sync_api import expect
 
 from nnbook import data, onnx_export, preprocess
+from demo_helpers import open_chapter_demo
 
 PAGE = "book/01_digit3.html"
 
 
 def open_demo(page):
-    page.goto(PAGE)
-    demo = page.locator("#digit3-demo")
-    demo.scroll_into_view_if_needed()
-    expect(demo).to_have_attribute("data-state", "ready", timeout=20000)
-    return demo
+    return open_chapter_demo(page, PAGE, "#digit3-demo", timeout=20000)
 
 
 def draw_stroke(page, points):

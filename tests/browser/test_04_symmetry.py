@@ -3,17 +3,14 @@ import numpy as np
 from playwright.sync_api import expect
 
 from nnbook import data, onnx_export, symmetry
+from demo_helpers import open_chapter_demo
 
 PAGE = "book/04_symmetry.html"
 MODELS = [name for name, _, _ in symmetry.FOUR]
 
 
 def open_demo(page):
-    page.goto(PAGE)
-    demo = page.locator("#symmetry-demo")
-    demo.scroll_into_view_if_needed()
-    expect(demo).to_have_attribute("data-state", "ready", timeout=30000)
-    return demo
+    return open_chapter_demo(page, PAGE, "#symmetry-demo", timeout=30000)
 
 
 def test_four_models_on_a_sample_digit_match_python_onnxruntime(page):

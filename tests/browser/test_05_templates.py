@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nnbook import data, onnx_export, templates, train, zoo
+from demo_helpers import open_chapter_demo
 
 PAGE = "book/05_templates.html"
 
@@ -71,11 +72,7 @@ def test_confusion_cell_by_keyboard_shows_its_samples(page, linear_test):
 
 
 def open_demo(page):
-    page.goto(PAGE)
-    demo = page.locator("#templates-demo")
-    demo.scroll_into_view_if_needed()
-    expect(demo).to_have_attribute("data-state", "ready", timeout=20000)
-    return demo
+    return open_chapter_demo(page, PAGE, "#templates-demo", timeout=20000)
 
 
 def test_sample_digit_probabilities_match_python_onnxruntime(page, linear_test):

@@ -6,17 +6,14 @@ from playwright.sync_api import expect
 
 from nnbook import data, onnx_export
 from nnbook import featurevis as fv
+from demo_helpers import open_chapter_demo
 
 PAGE = "book/06_featurevis.html"
 GRAD_ONNX = onnx_export.MODELS_DIR / f"{fv.GRAD_NAME}.onnx"
 
 
 def open_demo(page):
-    page.goto(PAGE)
-    demo = page.locator("#featurevis-demo")
-    demo.scroll_into_view_if_needed()
-    expect(demo).to_have_attribute("data-state", "ready", timeout=20000)
-    return demo
+    return open_chapter_demo(page, PAGE, "#featurevis-demo", timeout=20000)
 
 
 def run_until_done(page, demo, steps):

@@ -5,17 +5,14 @@ import numpy as np
 from playwright.sync_api import expect
 
 from nnbook import data, onnx_export, probing
+from demo_helpers import open_chapter_demo
 
 PAGE = "book/07_probing.html"
 ROOT = "#probing-demo"
 
 
 def open_demo(page):
-    page.goto(PAGE)
-    demo = page.locator(ROOT)
-    demo.scroll_into_view_if_needed()
-    expect(demo).to_have_attribute("data-state", "ready", timeout=30000)
-    return demo
+    return open_chapter_demo(page, PAGE, ROOT, timeout=30000)
 
 
 def load_sample(page):
