@@ -15,7 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from nnbook.site_server import launch, serve
+from nnbook.site.server import launch, serve
 
 REPO = Path(__file__).resolve().parents[1]
 STEPS = 300

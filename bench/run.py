@@ -17,7 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from nnbook.site_server import launch, serve
+from nnbook.site.server import launch, serve
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = REPO / "_build" / "html"

@@ -6,7 +6,7 @@ import argparse
 
 from playwright.sync_api import sync_playwright
 
-from nnbook.site_server import launch, serve
+from nnbook.site.server import launch, serve
 
 def main():
     ap = argparse.ArgumentParser()

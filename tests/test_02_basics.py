@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from nnbook import basics as B
+from nnbook.chapters import basics as B
 
 
 def softplus_closed(v: float) -> float:

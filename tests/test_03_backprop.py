@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 import torch
 
-from nnbook import backprop as bp
+from nnbook.chapters import backprop as bp
 
 SQ = bp.STATQUEST
 

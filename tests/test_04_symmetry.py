@@ -8,9 +8,11 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from nnbook import assets, data, onnx_export, symmetry, train, zoo
+from nnbook import assets, data, onnx_export, train, zoo
+
+from nnbook.chapters import symmetry
 from nnbook.models import MLP10
-from nnbook.symmetry_models import JitteredMLP3, JitteredMLP3Config, SoftmaxOnly3
+from nnbook.models import JitteredMLP3, JitteredMLP3Config, SoftmaxOnly3
 
 FOUR = [name for name, _, _ in symmetry.FOUR]
 
@@ -49,7 +51,7 @@ def test_row_spread():
 # ------------------------------------------------------------------ the 2 x 2 experiment (issue 5 tests)
 def test_new_specs_share_the_foundation_training_config():
     base = zoo.SPECS["mlp3_3vsrest_random"]
-    assert base.train == train.TrainConfig()
+    assert base.train == zoo.MLP3_RECIPE
     for name, init, selection in symmetry.FOUR:
         spec = zoo.SPECS[name]
         assert (spec.arch, spec.data, spec.init, spec.train) == ("mlp3", selection, init, base.train)

@@ -1,11 +1,13 @@
-"""Chapter 05 (가중치는 템플릿이다): the two 10-class models, their ONNX files, and nnbook.templates."""
+"""Chapter 05 (가중치는 템플릿이다): the two 10-class models, their ONNX files, and nnbook.chapters.templates."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
 
-from nnbook import data, onnx_export, templates, train, zoo
+from nnbook import data, onnx_export, train, zoo
+
+from nnbook.chapters import templates
 
 
 @pytest.fixture(scope="module")

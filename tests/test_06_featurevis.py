@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from nnbook import featurevis as fv
+from nnbook.chapters import featurevis as fv
 from nnbook import onnx_export, zoo
 
 REPO = zoo.data.REPO_ROOT

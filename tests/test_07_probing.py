@@ -6,7 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from nnbook import data, probing as P, zoo
+from nnbook import data, zoo
+
+from nnbook.chapters import probing as P
 
 
 def _blank(n=1):
@@ -168,7 +170,8 @@ def test_manifest_names_the_concepts_in_output_order():
     """The demo reads concept order and names from the manifest (onnxruntime-web cannot read metadata_props)."""
     import json as _json
     import onnx as _onnx
-    from nnbook import onnx_export as _ox, probing as _pr
+    from nnbook import onnx_export as _ox
+    from nnbook.chapters import probing as _pr
     manifest = _json.loads((_ox.MODELS_DIR / "manifest.json").read_text())
     concepts = _json.loads(manifest[_pr.EXPORT_NAME]["metadata"]["concepts"])
     assert [c["key"] for c in concepts] == list(_pr.CONCEPTS)

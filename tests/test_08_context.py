@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from nnbook import cnn, data, onnx_export, sequence as sq, train, zoo
+from nnbook import data, models, onnx_export, train, zoo
+
+from nnbook.chapters import cnn, sequence as sq
 
 
 # ------------------------------------------------------------------------------------------- O/X toy
@@ -40,13 +42,13 @@ def test_ox_pooling_gives_four_inputs_and_shifted_x_stays_x():
 
 # ------------------------------------------------------------------------------------------- CNN3
 def test_cnn3_shapes_and_outputs():
-    model = cnn.CNN3()
+    model = models.CNN3()
     out = model(torch.zeros(2, 1, 28, 28))
     assert model.OUTPUTS == ("prob", "fmap1", "fmap2", "fmap3")
     assert [tuple(o.shape) for o in out] == [(2, 1), (2, 8, 28, 28), (2, 16, 14, 14), (2, 32, 7, 7)]
     assert cnn.count_parameters(model) < cnn.count_parameters(zoo.build(zoo.SPECS["mlp3_3vsrest_random"])) / 10
     with pytest.raises(ValueError):
-        cnn.CNN3(cnn.CNN3Config(init="ones"))
+        models.CNN3(models.CNN3Config(init="ones"))
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ def test_flipped_byte_raises_checksum_error_naming_file_and_hashes(tmp_path):
         data.load_mnist("test", data_dir=folder)
     msg = str(err.value)
     assert "t10k-images-idx3-ubyte" in msg
-    assert data.FILES["t10k-images-idx3-ubyte"][0] in msg   # expected hash
+    assert data.FILES["t10k-images-idx3-ubyte"] in msg   # expected hash
     assert "actual" in msg and "npm ci" in msg
 
 
@@ -59,3 +59,15 @@ def test_unknown_split_and_selection():
         data.load_mnist("validation")
     with pytest.raises(ValueError):
         data.select("test", "only7")
+
+
+def test_read_through_torchvision_from_the_npm_files():
+    """The loader is torchvision's MNIST class over links to the pinned npm files (never a download)."""
+    from torchvision import datasets
+    root = data.torchvision_root()
+    raw = root / "MNIST" / "raw"
+    assert all((raw / name).resolve() == (data.DEFAULT_DIR / name).resolve() for name in data.FILES)
+    test = datasets.MNIST(root, train=False, download=False)
+    images, labels = data.load_mnist("test")
+    assert len(test) == 10000 and np.array_equal(test.data.numpy(), images)
+    assert np.array_equal(test.targets.numpy(), labels)

@@ -1,11 +1,11 @@
-"""The glossary (code/nnbook/glossary.py) against the chapters: no chapter in the toc uses a non-standard
+"""The glossary (code/nnbook/site/glossary.py) against the chapters: no chapter in the toc uses a non-standard
 variant of a glossary term in its prose, and every term's "first chapter" is true."""
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from nnbook import glossary as g
+from nnbook.site import glossary as g
 
 CHAPTERS = g.toc_chapters()
 

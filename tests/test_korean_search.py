@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from nnbook.sphinx_korean_search import JS_STEMMER, stem
+from nnbook.site.korean_search import JS_STEMMER, stem
 
 CASES = {"신경망을": "신경망", "신경망": "신경망", "신경망은": "신경망", "은닉층에서": "은닉층", "은닉층에서는": "은닉층",
          "가중치를": "가중치", "뉴런들": "뉴런", "모델이": "모델", "가": "가", "이": "이", "MNIST": "mnist"}
@@ -20,6 +20,6 @@ def test_js_stemmer_agrees_with_python():
     words = list(CASES) + ["networks", "training", "역전파로", "교차엔트로피의", "에포크마다"]
     script = JS_STEMMER + f"\nvar s = new Stemmer(); console.log(JSON.stringify({json.dumps(words)}.map(w => s.stemWord(w))));"
     out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout
-    from nnbook.sphinx_korean_search import SearchKorean
+    from nnbook.site.korean_search import SearchKorean
     lang = SearchKorean({})
     assert json.loads(out) == [lang.stem(w) for w in words]

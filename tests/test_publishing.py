@@ -56,5 +56,6 @@ def test_deploy_job_deploys_the_uploaded_artifact():
 def test_the_workflow_installs_the_torch_requirements_txt_pins():
     pins = (WORKFLOW.parents[2] / "requirements.txt").read_text(encoding="utf-8").splitlines()
     torch_pin = next(line.strip() for line in pins if line.startswith("torch=="))
+    vision_pin = next(line.strip() for line in pins if line.startswith("torchvision=="))
     runs = [s.get("run", "") for s in _steps(_workflow()["jobs"]["build"])]
-    assert any(f"pip install {torch_pin} --index-url" in r for r in runs), torch_pin
+    assert any(f"pip install {torch_pin} {vision_pin} --index-url" in r for r in runs), (torch_pin, vision_pin)

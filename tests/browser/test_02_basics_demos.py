@@ -1,6 +1,6 @@
 """Browser tests of chapter 02 (신경망의 기초): the squiggle explorer, the one-neuron demo, the iris chart.
 
-Numbers read from the page are compared with the Python twins in ``nnbook.basics``.
+Numbers read from the page are compared with the Python twins in ``nnbook.chapters.basics``.
 """
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from nnbook import basics, data
+from nnbook import data
+
+from nnbook.chapters import basics
 
 PAGE = "book/02_basics.html"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from playwright.sync_api import expect
 
-from nnbook import backprop as bp
+from nnbook.chapters import backprop as bp
 
 PAGE = "book/03_backprop.html"
 

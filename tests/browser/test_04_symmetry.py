@@ -2,7 +2,9 @@
 import numpy as np
 from playwright.sync_api import expect
 
-from nnbook import data, onnx_export, symmetry
+from nnbook import data, onnx_export
+
+from nnbook.chapters import symmetry
 from demo_helpers import open_chapter_demo
 
 PAGE = "book/04_symmetry.html"

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from nnbook import data, onnx_export, templates, train, zoo
+from nnbook import data, onnx_export, train, zoo
+
+from nnbook.chapters import templates
 from demo_helpers import open_chapter_demo
 
 PAGE = "book/05_templates.html"

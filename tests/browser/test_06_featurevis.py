@@ -5,7 +5,7 @@ import numpy as np
 from playwright.sync_api import expect
 
 from nnbook import data, onnx_export
-from nnbook import featurevis as fv
+from nnbook.chapters import featurevis as fv
 from demo_helpers import open_chapter_demo
 
 PAGE = "book/06_featurevis.html"

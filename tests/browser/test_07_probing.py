@@ -4,7 +4,9 @@ import json
 import numpy as np
 from playwright.sync_api import expect
 
-from nnbook import data, onnx_export, probing
+from nnbook import data, onnx_export
+
+from nnbook.chapters import probing
 from demo_helpers import open_chapter_demo
 
 PAGE = "book/07_probing.html"

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from nnbook import cnn, data, onnx_export
+from nnbook import data, onnx_export
+
+from nnbook.chapters import cnn
 
 PAGE = "book/08_context.html"
 

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from nnbook.sphinx_korean_search import PARTICLES
+from nnbook.site.korean_search import PARTICLES
 
 CANDIDATES = ["은닉층", "무게중심", "가중치", "편향", "역전파", "활성화 함수", "대칭", "신경망"]
 

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from . import data, train, zoo
+from .. import data, train, zoo
 
 # The 2 x 2 experiment: (name in zoo.SPECS, init, data). The last one is the foundation's model.
 FOUR = [("mlp3_only3_ones", "ones", "only3"), ("mlp3_only3_random", "random", "only3"),
@@ -83,14 +83,14 @@ def row_spread(a: np.ndarray) -> float:
 
 
 def gradient_symmetry(model: torch.nn.Module, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """How far the first-layer gradient rows differ, before and after one Adam step.
+    """How far the first-layer gradient rows differ, before and after one optimiser step.
 
     Returns ``grad_spread`` (row spread of dL/dW1), ``grad_scale`` (max |dL/dW1|), and ``weight_spread_after``
-    (row spread of W1 after one ``torch.optim.Adam(lr=1e-3)`` step on the same batch). The model is changed
+    (row spread of W1 after one step of ``zoo.MLP3_RECIPE``'s optimiser on the same batch). The model is changed
     in place by the step.
     """
     g = one_step_gradients(model, x, y)["fc1.weight"]
-    opt = torch.optim.Adam(model.parameters(), lr=train.TrainConfig().lr)
+    opt = train.make_optimizer(model.parameters(), zoo.MLP3_RECIPE)
     logits, _ = model.logits_and_hidden(torch.from_numpy(x))
     train.loss_fn(logits, torch.from_numpy(y)).backward()
     opt.step()
@@ -198,12 +198,12 @@ def load_four() -> dict[str, zoo.Trained]:
 # ------------------------------------------------------------------------------------ epsilon sweep
 def sweep_specs(eps_values=EPS_SWEEP, scale: str = "one") -> dict[str, zoo.ModelSpec]:
     """Zoo specs of the symmetry-breaking sweep: 3 vs rest, weights ``c * (1 + eps * N(0, 1))``, biases 0,
-    the default TrainConfig (the same budget as the 2 x 2 models). ``scale="one"``: c = 1, names
+    trained with ``zoo.MLP3_RECIPE`` (the same recipe as the 2 x 2 models). ``scale="one"``: c = 1, names
     ``mlp3_3vsrest_eps<eps>``; ``scale="fan_in"``: c = 1 / fan_in, names ``mlp3_3vsrest_fanin_eps<eps>``."""
     tag = "" if scale == "one" else "fanin_"
     return {f"mlp3_3vsrest_{tag}eps{eps:g}":
             zoo.ModelSpec("mlp3_jitter", "3vsrest", {"eps": float(eps)} if scale == "one"
-                          else {"eps": float(eps), "scale": scale})
+                          else {"eps": float(eps), "scale": scale}, zoo.MLP3_RECIPE)
             for eps in eps_values}
 
 
@@ -280,10 +280,10 @@ def export_filters(count: int = 8) -> Path:
 
     ``models/filters_04_symmetry.bin``: float32 little-endian, shape (4, count, 784), models in ``FOUR``
     order; ``models/filters_04_symmetry.json``: ``{"models": [...], "count": count, "pixels": 784}``.
-    Called by ``python -m nnbook.assets nnbook.symmetry:export_filters`` (see ``assets.EXTRA_EXPORTS``).
+    Called by ``python -m nnbook.assets nnbook.chapters.symmetry:export_filters`` (see ``assets.EXTRA_EXPORTS``).
     Returns the .bin path.
     """
-    from .onnx_export import MODELS_DIR
+    from ..onnx_export import MODELS_DIR
     four = load_four()
     blob = np.stack([first_layer_filters(four[n].model, count).reshape(count, 784) for n, _, _ in FOUR])
     MODELS_DIR.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import data, models, train, zoo
+from .. import data, models, train, zoo
 
 MODEL_NAME = "mlp3_3vsrest_random"               # the probed model (never retrained here)
 EXPORT_NAME = "mlp3_3vsrest_random_probes"       # its ONNX twin with the probes fused on top
@@ -433,7 +433,7 @@ RANKED = 12      # neurons per concept and layer in the demo's ranking
 
 def optimised_inputs(model: models.MLP3, preset: str = "all") -> np.ndarray:
     """Each hidden unit's activation-maximising input, made with the feature-visualisation chapter's
-    gradient ascent (:mod:`nnbook.featurevis`, its ``preset`` settings, seeded noise start).
+    gradient ascent (:mod:`nnbook.chapters.featurevis`, its ``preset`` settings, seeded noise start).
     Returns float32 ``[128 + 64, 784]`` in [0, 1] (h1 units first, then h2)."""
     from . import featurevis as fv
     grad_fn = fv.torch_grad_fn(fv.MLP3Grad(model), fv.selector(range(fv.N_H1 + fv.N_H2)))
@@ -482,7 +482,7 @@ def export_probes(out_dir=None) -> dict:
     demo's ``<name>_neurons.json`` + ``<name>_top.png`` (top test digits and optimised input of every
     hidden unit) next to it. Returns the parity of torch vs ORT (max abs difference per output)."""
     from PIL import Image
-    from . import onnx_export
+    from .. import onnx_export
     out_dir = out_dir or onnx_export.MODELS_DIR
     trained = zoo.load(MODEL_NAME)
     d = probe_data(trained.model)

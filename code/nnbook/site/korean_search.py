@@ -36,7 +36,7 @@ def stem(word: str) -> str:
 
 
 JS_STEMMER = SearchEnglish.js_stemmer_code + """
-/* Korean: strip one trailing particle (nnbook.sphinx_korean_search); English words: Porter as above. */
+/* Korean: strip one trailing particle (nnbook.site.korean_search); English words: Porter as above. */
 var PorterStemmer = Stemmer;
 var KO_PARTICLES = %s;
 Stemmer = function() {

@@ -19,7 +19,7 @@ import torch
 from PIL import Image
 from torch.nn import functional as F
 
-from . import models, train
+from .. import models, train
 
 
 # ------------------------------------------------------------------ confusion matrix and mistakes

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from . import data, zoo
+from .. import data, zoo
 
 # ---------------------------------------------------------------- activations (numpy)
 

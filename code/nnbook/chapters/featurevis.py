@@ -308,7 +308,7 @@ GRAD_NAME = "mlp3_3vsrest_random_grad"
 def export_grad(name: str = "mlp3_3vsrest_random"):
     """Export :class:`MLP3Grad` of zoo model ``name`` as ``<name>_grad.onnx`` (inputs ``image``,
     ``selector``; outputs ``act``, ``grad``). Registered in ``nnbook.assets.EXTRA_EXPORTS``."""
-    from . import onnx_export, zoo
+    from .. import onnx_export, zoo
     trained = zoo.load(name)
     grad_trained = replace(trained, name=f"{name}_grad")
     sample = torch.zeros(2, 1, 28, 28)

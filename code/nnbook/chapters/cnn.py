@@ -7,7 +7,7 @@ Two parts:
 * ``CNN3``: a small convolutional 3-vs-rest detector for MNIST with the same input/output contract as
   ``models.MLP3`` (``prob`` first, feature maps after), and ``shift_images`` to move digits by k pixels.
 
-This module must not import ``nnbook.zoo`` (zoo imports it to register the ``"cnn3"`` arch).
+``CNN3`` itself lives in :mod:`nnbook.models` (the zoo trains it like every other model).
 """
 from __future__ import annotations
 
@@ -122,50 +122,6 @@ def ox_predict(head: nn.Module, image: np.ndarray) -> float:
     """p("X") of the toy CNN (fixed filter + trained ``head``) for one 6x6 image, a float in [0, 1]."""
     inputs = torch.tensor(ox_features(image)["inputs"])[None]     # (1, 4)
     return float(torch.softmax(head(inputs), dim=1)[0, 1])
-
-
-# --------------------------------------------------------------------------------------- CNN3 on MNIST
-@dataclass
-class CNN3Config:
-    channels: tuple[int, ...] = (8, 16, 32)  # filters of each convolution layer (one layer per entry)
-    kernel: int = 3                          # side of every filter (3x3, as in StatQuest's toy)
-    init: str = "random"                     # only "random" (PyTorch default) is supported
-
-
-class CNN3(nn.Module):
-    """Small convolutional digit-3 detector: (B, 1, 28, 28) in [0, 1] -> p(3) (B, 1), fmap1, fmap2, fmap3.
-
-    Three blocks "3x3 convolution -> ReLU", with 2x2 max pooling between them (28 -> 14 -> 7 pixels), then
-    the maximum of every channel over all 7x7 positions ("global max pooling") -> linear -> sigmoid.
-    ``fmap1`` (B, 8, 28, 28), ``fmap2`` (B, 16, 14, 14), ``fmap3`` (B, 32, 7, 7) are the feature maps after
-    ReLU. The global max makes the answer depend on *whether* a pattern occurs, not *where* it occurs —
-    the property the chapter tests by shifting digits.
-    """
-
-    def __init__(self, config: CNN3Config | None = None):
-        super().__init__()
-        self.config = config or CNN3Config()
-        if self.config.init != "random":
-            raise ValueError(f"CNN3 supports init='random' only, not {self.config.init!r}")
-        k = self.config.kernel
-        sizes = (1, *self.config.channels)
-        self.convs = nn.ModuleList(nn.Conv2d(a, b, k, padding=k // 2) for a, b in zip(sizes[:-1], sizes[1:]))
-        self.fc = nn.Linear(sizes[-1], 1)
-        self.OUTPUTS = ("prob", *(f"fmap{i + 1}" for i in range(len(self.convs))))
-
-    def logits_and_hidden(self, image: torch.Tensor):
-        a, maps = image, []
-        for i, conv in enumerate(self.convs):
-            if i > 0:
-                a = F.max_pool2d(a, 2)        # (B, C, H/2, W/2)
-            a = F.relu(conv(a))               # (B, C', H, W): 28x28, 14x14, 7x7
-            maps.append(a)
-        pooled = a.amax(dim=(2, 3))           # (B, C_last): global max pooling
-        return self.fc(pooled), tuple(maps)   # logits (B, 1)
-
-    def forward(self, image: torch.Tensor):
-        logits, maps = self.logits_and_hidden(image)
-        return (torch.sigmoid(logits), *maps)
 
 
 def count_parameters(model: nn.Module) -> int:
