@@ -62,6 +62,42 @@ def digit_grid(images: np.ndarray, titles=None, ncols: int = 10, cmap: str = "gr
     return fig
 
 
+def image_grid(images: np.ndarray, ncols: int = 16, padding: int = 1, pad_value: float = float("nan")) -> np.ndarray:
+    """Tile images into one 2-D array with ``torchvision.utils.make_grid`` (the standard PyTorch idiom).
+
+    Args:
+        images: ``[N, 784]``, ``[N, 28, 28]`` or ``[N, 1, H, W]`` floats (weights or pixels; values kept).
+        ncols: images per row. padding: pixels between tiles.
+        pad_value: fill between tiles (``nan`` draws as the axes background, so gaps never look like data).
+    Returns: float32 ``[rows * (H + padding) + padding, ncols * (W + padding) + padding]``.
+    """
+    import torch
+    from torchvision.utils import make_grid
+    x = torch.as_tensor(np.asarray(images, dtype=np.float32))
+    if x.ndim == 2:
+        side = int(round(x.shape[1] ** 0.5))
+        x = x.reshape(-1, 1, side, side)
+    elif x.ndim == 3:
+        x = x[:, None]
+    return make_grid(x, nrow=ncols, padding=padding, pad_value=pad_value)[0].numpy()
+
+
+def show_grid(images: np.ndarray, ax=None, ncols: int = 16, cmap: str = DIVERGING, limit: float | None = None,
+              padding: int = 1):
+    """Draw :func:`image_grid` of ``images`` on ``ax`` with one shared colour scale; return the ax.
+
+    With a diverging ``cmap`` the scale is symmetric, ``±limit`` (default: the largest absolute value), so a
+    unit whose weights shrank shows faint instead of being stretched to look as strong as the others.
+    """
+    ax = ax or plt.gca()
+    grid = image_grid(images, ncols=ncols, padding=padding)
+    lim = limit if limit is not None else float(np.nanmax(np.abs(grid))) or 1.0
+    lo = -lim if cmap == DIVERGING else (0.0 if limit is None else None)
+    ax.imshow(grid, cmap=cmap, vmin=lo, vmax=lim, interpolation="nearest")
+    ax.set_xticks([]), ax.set_yticks([])
+    return ax
+
+
 def weight_image(w: np.ndarray, ax=None, title: str | None = None):
     """One neuron's 784 weights as a 28x28 image, diverging colours symmetric around 0; returns the ax."""
     ax = ax or plt.gca()
