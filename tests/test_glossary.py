@@ -30,7 +30,7 @@ def test_variants_are_found_in_prose_only():
         "```", "피처 맵", "```",                          # 12-14 plain code block: ignored
         "은닉층과 특성 맵",                                # 15 standard terms: nothing
     ])
-    assert g.variant_hits(text) == [(4, "히든 레이어", "은닉층"), (8, "그래디언트", "기울기"),
+    assert g.variant_hits(text) == [(4, "히든 레이어", "은닉층"), (8, "그래디언트", "그레이디언트"),
                                     (10, "특징 맵", "특성 맵")]
 
 

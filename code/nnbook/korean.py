@@ -75,3 +75,26 @@ def glue(name: str, text: str, particle: str) -> str:
     value = josa(text, particle)
     _glue(name, value, display=False)
     return value
+
+
+# particle forms that may follow a number directly, and the pair each belongs to
+_FORMS = {"이": "이/가", "가": "이/가", "을": "을/를", "를": "을/를", "은": "은/는", "는": "은/는",
+          "와": "와/과", "과": "와/과", "으로": "으로/로", "로": "으로/로"}
+_AFTER_NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?(?:[eE][+\-−]?\d+)?(?:%p|%)?)(으로|로|이|가|을|를|은|는|와|과)"
+                           r"(?=[\s.,;:!?)\]」』\"'”’]|$)")
+
+
+def particle_mismatches(text: str) -> list[tuple[str, str]]:
+    """Every "number + particle" in ``text`` whose particle does not fit how the number is read.
+
+    Only a particle standing alone after the number is checked ("3이 " yes, "3이라는" and "3개" no).
+    Args: text: visible text of a page or a demo message.
+    Returns: ``(found, expected)`` pairs, e.g. ``[("0.5로", "0.5로")]`` never, ``[("0를", "0을")]``.
+    """
+    out = []
+    for m in _AFTER_NUMBER.finditer(text):
+        number, form = m.group(1), m.group(2)
+        expected = josa(number, _FORMS[form])
+        if expected != number + form:
+            out.append((number + form, expected))
+    return out
