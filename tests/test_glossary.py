@@ -65,3 +65,4 @@ def test_glossary_page_links_every_term_to_its_chapter(site_dir: Path):
         assert cells[1].get_text(strip=True) == term.english
         link = cells[2].find("a", href=True)
         assert link is not None and link["href"].split("#")[0] == f"{term.chapter}.html", row
+        assert cells[3].get_text(strip=True) == (", ".join(term.variants) or "–")

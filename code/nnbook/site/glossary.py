@@ -187,11 +187,14 @@ def chapter_label(stem: str) -> str:
 
 def markdown_table(chapters: list[str]) -> str:
     """The glossary as a MyST table, Korean alphabetical order, for the terms whose first chapter is in
-    `chapters` (file stems of the chapters in the book's table of contents); each chapter is a {ref} link."""
-    rows = ["| 한국어 | English | 처음 나오는 장 |", "|---|---|---|"]
+    `chapters` (file stems of the chapters in the book's table of contents); each chapter is a {ref} link.
+    The last column lists the variants other books use, so a reader who searches "프로브" lands on 탐침."""
+    rows = ["| 한국어 | English | 처음 나오는 장 | 다른 책의 표기 |", "|---|---|---|---|"]
     for term in sorted(TERMS, key=lambda t: t.korean):
         if term.chapter in chapters:
-            rows.append(f"| {term.korean} | {term.english} | {{numref}}`{{number}}장 {{name}} <{chapter_label(term.chapter)}>` |")
+            others = ", ".join(term.variants) or "–"
+            rows.append(f"| {term.korean} | {term.english} | {{numref}}`{{number}}장 {{name}} <{chapter_label(term.chapter)}>` "
+                        f"| {others} |")
     return "\n".join(rows)
 
 
