@@ -42,7 +42,7 @@ def loss_fn(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def fit(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, config: TrainConfig,
-        generator: torch.Generator) -> list[float]:
+        generator: torch.Generator, on_step=None) -> list[float]:
     """Train ``model`` in place with the optimiser ``config`` names; return the mean loss of every epoch.
 
     Args:
@@ -51,11 +51,14 @@ def fit(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, config: TrainConfi
         y: float32 ``[N]`` (binary targets) or int64 ``[N]`` (classes).
         config: epochs, batch size, optimiser and its settings.
         generator: data-order RNG (from :func:`seed_everything`).
+        on_step: optional ``on_step(step, loss) -> bool`` called after every update (``step`` counts from 0
+            over the whole run, ``loss`` is that batch's loss); returning True stops training there, and the
+            history then holds only the finished epochs (chapter 4 watches the first steps this way).
     """
     torch.set_num_threads(1)  # one thread: the same float sums on every machine
     xt, yt = torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(np.ascontiguousarray(y))
     opt = make_optimizer(model.parameters(), config)
-    history = []
+    history, step = [], 0
     for _ in range(config.epochs):
         order = torch.randperm(len(xt), generator=generator)
         total = 0.0
@@ -67,6 +70,9 @@ def fit(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, config: TrainConfi
             loss.backward()                                 # backward
             opt.step()                                      # update
             total += loss.item() * len(idx)
+            step += 1
+            if on_step is not None and on_step(step - 1, loss.item()):
+                return history
         history.append(total / len(xt))
     return history
 

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from .. import data, train, zoo
+from .. import data, train, units, zoo
 
 # The 2 x 2 experiment: (name in zoo.SPECS, init, data). The last one is the foundation's model.
 FOUR = [("mlp3_only3_ones", "ones", "only3"), ("mlp3_only3_random", "random", "only3"),
@@ -47,9 +47,36 @@ def count_distinct(rows: np.ndarray, tol: float = 1e-6) -> int:
     return len(reps)
 
 
+def as_mlp3_view(model: torch.nn.Module) -> torch.nn.Module:
+    """An MLP10 with two hidden layers (e.g. the softmax variant) seen with MLP3's layer names ``fc1``,
+    ``fc2`` (sharing its parameters), so the functions of this module can measure its hidden neurons."""
+    view = torch.nn.Module()
+    view.fc1, view.fc2 = model.layers[0], model.layers[1]
+    return view
+
+
 def distinct_neurons(model: torch.nn.Module, tol: float = 1e-6) -> dict[str, int]:
     """Distinct neurons per hidden layer of an MLP3 (weights and bias equal within ``tol``)."""
     return {name: count_distinct(rows, tol) for name, rows in neuron_rows(model).items()}
+
+
+def mean_pairwise_cosine(rows: np.ndarray) -> float:
+    """Mean cosine similarity over all pairs of rows of ``rows`` (N, D), N >= 2: the book's symmetry measure.
+
+    1.0 when every row points the same way (identical neurons, or copies up to a positive factor); near 0
+    for unrelated random rows (PyTorch's default initialisation). ``cos(a, b) = a.b / (|a| |b|)``.
+    Raises ValueError for fewer than 2 rows, a non-2-D array or an all-zero row (its direction is undefined).
+    """
+    rows = np.asarray(rows, dtype=np.float64)
+    if rows.ndim != 2 or len(rows) < 2:
+        raise ValueError("need a 2-D array with at least 2 rows")
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    if np.any(norms == 0):
+        raise ValueError("an all-zero row has no direction")
+    unit = rows / norms
+    total = unit.sum(axis=0)                                  # sum_i sum_j cos(i, j) = |sum of unit rows|^2
+    n = len(rows)
+    return float((total @ total - n) / (n * (n - 1)))
 
 
 def effective_rank(rows: np.ndarray) -> float:
@@ -105,29 +132,54 @@ def initial_model(spec: zoo.ModelSpec) -> torch.nn.Module:
     return zoo.build(spec).eval()
 
 
-def parameter_changes(before: torch.nn.Module, after: torch.nn.Module) -> list[dict]:
+def decay_only_factor(config: train.TrainConfig, n_train: int) -> float:
+    """What the optimiser alone does to a weight when the data gradient is exactly 0 for a whole run.
+
+    Runs ``train.make_optimizer(config)`` (torch's own SGD or Adam, with ``config.weight_decay``) on one
+    parameter of value 1.0 whose gradient is set to 0 before every step, for as many steps as
+    ``train.fit`` takes on ``n_train`` images (``ceil(n_train / batch_size) * epochs``). SGD's update is
+    linear in the weights, so under it every weight that receives no data gradient ends multiplied by the
+    returned factor, and ``after - factor * before`` is exactly what the data gradients added.
+    Returns a float in (0, 1] (1.0 without weight decay). Raises ValueError for ``n_train < 1``.
+    """
+    if n_train < 1:
+        raise ValueError("n_train must be >= 1")
+    w = torch.nn.Parameter(torch.ones(1, dtype=torch.float64))
+    opt = train.make_optimizer([w], config)
+    for _ in range(-(-n_train // config.batch_size) * config.epochs):
+        w.grad = torch.zeros_like(w)
+        opt.step()
+    return float(w.detach()[0])
+
+
+def parameter_changes(before: torch.nn.Module, after: torch.nn.Module, factor: float = 1.0) -> list[dict]:
     """Per parameter tensor: ``name``, ``size``, ``max_abs`` change and ``relative`` change
-    ``||after - before|| / ||before||`` (Frobenius; ``inf`` when ``before`` is all zeros and it moved)."""
+    ``||after - factor * before|| / ||before||`` (Frobenius; ``inf`` when ``before`` is all zeros and it moved).
+
+    ``factor = 1`` measures the whole change; ``factor = decay_only_factor(...)`` leaves out what weight decay
+    alone would have done, i.e. measures what the data moved."""
     rows = []
     b_params = dict(before.named_parameters())
     for name, p in after.named_parameters():
-        a, b = p.detach().double(), b_params[name].detach().double()
+        a, b = p.detach().double(), factor * b_params[name].detach().double()
         diff = float(torch.linalg.norm(a - b))
-        base = float(torch.linalg.norm(b))
+        base = float(torch.linalg.norm(b_params[name].detach().double()))
         rel = diff / base if base > 0 else (float("inf") if diff > 0 else 0.0)
         rows.append({"name": name, "size": p.numel(), "max_abs": float((a - b).abs().max()), "relative": rel})
     return rows
 
 
-def dominant_change(before: torch.nn.Module, after: torch.nn.Module, layer: str = "fc1") -> dict:
-    """The main direction of a layer's weight change ``D = W_after - W_before`` (n_out, n_in).
+def dominant_change(before: torch.nn.Module, after: torch.nn.Module, layer: str = "fc1",
+                    factor: float = 1.0) -> dict:
+    """The main direction of a layer's weight change ``D = W_after - factor * W_before`` (n_out, n_in);
+    with ``factor = decay_only_factor(...)`` that is the part the data gradients moved (see there).
 
     Returns ``share`` = s_1^2 / sum s_i^2 (fraction of the change's squared norm along its first singular
     direction, 1.0 = every neuron moved along one pattern, up to sign and size), ``pattern`` (n_in,) the
     first right singular vector (for fc1 a 784-pixel image, sign chosen so its largest entry is positive),
     and ``effective_rank`` of ``D`` (:func:`effective_rank`).
     """
-    d = (getattr(after, layer).weight - getattr(before, layer).weight).detach().double().numpy()
+    d = (getattr(after, layer).weight.double() - factor * getattr(before, layer).weight.double()).detach().numpy()
     _, s, vt = np.linalg.svd(d, full_matrices=False)
     v = vt[0] * np.sign(vt[0][np.argmax(np.abs(vt[0]))])
     return {"share": float(s[0] ** 2 / np.sum(s ** 2)), "pattern": v, "effective_rank": effective_rank(d)}
@@ -162,6 +214,44 @@ def initial_loss(spec: zoo.ModelSpec) -> float:
                                   torch.from_numpy(y[i:i + 5000]))) * len(x[i:i + 5000])
               for i in range(0, len(x), 5000)]
     return sum(losses) / len(x)
+
+
+def first_steps(spec: zoo.ModelSpec, n_steps: int, x_eval: np.ndarray) -> list[dict]:
+    """Watch the first ``n_steps`` updates of ``spec``'s training run, exactly as ``zoo`` runs it.
+
+    Same seed, initial weights, data order and optimiser as ``zoo.train_spec`` (through ``train.fit``'s
+    ``on_step``). For each step ``k`` (from 0) returns ``step``, ``loss`` (the batch loss before the update),
+    per weight tensor ``step_<layer>`` = ||W_after - W_before|| / ||W_before|| (how large the step was
+    compared with the weights, e.g. ``step_fc1``) and ``grad_<layer>`` = max |dL/dW| of the batch loss
+    (the data gradient; weight decay is added inside the optimiser, not here), and ``dead_h1`` /
+    ``dead_h2``: units that are dead (``nnbook.units.dead_mask``) on ``x_eval`` (N, 1, 28, 28) after the
+    update. The model is switched to eval mode while it is measured (MLP3 has no dropout or batch norm).
+    Raises ValueError for ``n_steps < 1``.
+    """
+    if n_steps < 1:
+        raise ValueError("n_steps must be >= 1")
+    gen = train.seed_everything(spec.train.seed)
+    model = zoo.build(spec)
+    x, y, _ = data.select("train", spec.data)
+    weights = lambda: {n.removesuffix(".weight"): p.detach().clone() for n, p in model.named_parameters()
+                       if n.endswith(".weight")}
+    prev, rows = weights(), []
+
+    def watch(step: int, loss: float) -> bool:
+        nonlocal prev
+        now = weights()
+        h1, h2 = units.hidden_activations(model, x_eval)
+        rows.append({"step": step, "loss": loss,
+                     **{f"step_{k}": float(torch.linalg.norm(now[k] - w) / torch.linalg.norm(w))
+                        for k, w in prev.items()},
+                     **{f"grad_{n.removesuffix('.weight')}": float(p.grad.abs().max())
+                        for n, p in model.named_parameters() if n.endswith(".weight")},
+                     "dead_h1": int(units.dead_mask(h1).sum()), "dead_h2": int(units.dead_mask(h2).sum())})
+        prev = now
+        return step + 1 >= n_steps
+
+    train.fit(model, x, y, spec.train, gen, on_step=watch)
+    return rows
 
 
 # ------------------------------------------------------------------------------------ outcomes
@@ -227,15 +317,31 @@ def load_scaled_sweep(eps_values=(0.0, *EPS_SWEEP)) -> dict[str, zoo.Trained]:
     return {f"{eps:g}": zoo.load(name, spec=spec) for eps, (name, spec) in zip(eps_values, specs.items())}
 
 
-def sweep_row(trained: zoo.Trained) -> dict:
-    """One row of the sweep table: distinct neurons after training (tolerance 1e-6 and 1e-3), effective
-    rank of the first layer's rows before and after training, test accuracy and balanced accuracy."""
-    rows = neuron_rows(trained.model)
-    start = neuron_rows(initial_model(trained.spec))["h1"]
-    return {"h1_distinct_1e-6": count_distinct(rows["h1"], 1e-6),
-            "h1_distinct_1e-3": count_distinct(rows["h1"], 1e-3),
-            "h2_distinct_1e-6": count_distinct(rows["h2"], 1e-6),
-            "h1_effective_rank_start": effective_rank(start), "h1_effective_rank": effective_rank(rows["h1"]),
+def symmetry_summary(model: torch.nn.Module, x_test: np.ndarray) -> dict:
+    """How alike the hidden neurons of an MLP3 are, and how many are dead on ``x_test`` (N, 1, 28, 28).
+
+    Keys: ``h1_cos`` / ``h2_cos`` (mean pairwise cosine of each layer's weight rows,
+    :func:`mean_pairwise_cosine`), ``h1_distinct`` / ``h2_distinct`` (distinct neurons at tolerance 1e-6,
+    :func:`distinct_neurons`), ``dead_h1`` / ``dead_h2`` (``nnbook.units.dead_mask`` on ``x_test``).
+    """
+    h1, h2 = units.hidden_activations(model, x_test)
+    distinct = distinct_neurons(model, 1e-6)
+    return {"h1_cos": mean_pairwise_cosine(model.fc1.weight.detach().numpy()),
+            "h2_cos": mean_pairwise_cosine(model.fc2.weight.detach().numpy()),
+            "h1_distinct": distinct["h1"], "h2_distinct": distinct["h2"],
+            "dead_h1": int(units.dead_mask(h1).sum()), "dead_h2": int(units.dead_mask(h2).sum())}
+
+
+def sweep_row(trained: zoo.Trained, x_test: np.ndarray) -> dict:
+    """One row of the sweep tables for a trained MLP3 variant: :func:`symmetry_summary` on ``x_test`` plus
+    ``h1_cos_start`` (mean pairwise cosine of the first layer before training), ``h1_effective_rank_start``
+    / ``h1_effective_rank`` (:func:`effective_rank` of the first layer's weights before / after), and the
+    zoo's test ``accuracy`` and ``balanced_accuracy``.
+    """
+    w1 = trained.model.fc1.weight.detach().numpy()
+    w1_start = initial_model(trained.spec).fc1.weight.detach().numpy()
+    return {"h1_cos_start": mean_pairwise_cosine(w1_start), **symmetry_summary(trained.model, x_test),
+            "h1_effective_rank_start": effective_rank(w1_start), "h1_effective_rank": effective_rank(w1),
             "accuracy": trained.metrics["accuracy"], "balanced_accuracy": trained.metrics["balanced_accuracy"]}
 
 
@@ -248,20 +354,14 @@ def first_layer_filters(model: torch.nn.Module, count: int = 128) -> np.ndarray:
     return model.fc1.weight.detach().numpy()[:count].reshape(count, 28, 28).astype(np.float32)
 
 
-def mosaic(images: np.ndarray, ncols: int = 16, gap: int = 1) -> np.ndarray:
-    """Tile (N, 28, 28) images into one float array with NaN gaps (NaN draws as background in imshow).
-
-    Each tile is divided by its own max |value| (so every tile spans [-1, 1]; an all-zero tile stays 0).
-    Returns float32 (rows * (28 + gap) - gap, ncols * (28 + gap) - gap).
-    """
-    images = np.asarray(images, dtype=np.float32)
-    n, rows = len(images), int(np.ceil(len(images) / ncols))
-    out = np.full((rows * (28 + gap) - gap, ncols * (28 + gap) - gap), np.nan, np.float32)
-    for k, img in enumerate(images):
-        r, c = divmod(k, ncols)
-        lim = float(np.abs(img).max()) or 1.0
-        out[r * (28 + gap):r * (28 + gap) + 28, c * (28 + gap):c * (28 + gap) + 28] = img / lim
-    return out
+def tile_origin(k: int, ncols: int = 16, side: int = 28, padding: int = 1) -> tuple[int, int]:
+    """Column and row (in pixels) of the top-left corner of tile ``k`` in ``nnbook.plots.image_grid``
+    (``torchvision.utils.make_grid`` puts ``padding`` pixels before every tile and after the last one).
+    Used to draw a frame around a tile. Returns ``(x, y)``; raises ValueError for a negative ``k``."""
+    if k < 0:
+        raise ValueError("tile index must be >= 0")
+    row, col = divmod(k, ncols)
+    return padding + col * (side + padding), padding + row * (side + padding)
 
 
 @torch.no_grad()
