@@ -128,3 +128,93 @@ def test_relu_squiggle_dead_seed_has_zero_gradient():
     loss = ((model(x)[:, 0] - torch.tensor(B.EFFICACY, dtype=torch.float32)) ** 2).sum()
     loss.backward()
     assert all(float(p.grad.abs().max()) == 0.0 for p in model.parameters())
+
+
+def test_softplus_squiggle_overshoots_between_the_points():
+    """The chapter's point that three points do not pin the curve down: StatQuest's fitted squiggle passes
+    within 0.05 of the three points yet rises above 2 between doses 0 and 0.5."""
+    x = np.linspace(0, 1, 1001)
+    g = B.squiggle(x)
+    assert g.max() > 2.0 and 0.0 < x[g.argmax()] < 0.5
+    np.testing.assert_allclose(B.squiggle(B.DOSAGE), B.EFFICACY, atol=0.05)
+
+
+@pytest.mark.parametrize("seed, kind", [(5, "fit"), (0, "zero"), (1, "zero"), (2, "mean"), (3, "mean"), (10, "one_side")])
+def test_relu_squiggle_end_states(seed, kind):
+    """Each failure mode the chapter names, on a seed where it occurs, ends where the gradient vanishes."""
+    model, history = B.fit_relu_squiggle(seed=seed)
+    end = B.squiggle_end_state(model)
+    assert end["kind"] == kind
+    assert end["ssr"] == pytest.approx(history[-1], abs=1e-6)
+    assert end["grad"] < 1e-6
+    want_ssr = {"fit": 0.0, "zero": 1.0, "mean": 2 / 3, "one_side": 0.5}[kind]
+    assert end["ssr"] == pytest.approx(want_ssr, abs=1e-3)
+    if kind == "zero":
+        assert end["output_closed"] and (end["wedge"] <= 0).all()
+    if kind in ("mean", "one_side"):
+        assert end["dead_hidden"] >= 1
+    if kind == "one_side":   # the live hidden neuron fires at dose 0 only, where the output ReLU is closed
+        live = [h for h in end["hidden"].T if (h > 0).any()]
+        assert len(live) == 1 and live[0][0] > 0 and (live[0][1:] == 0).all() and end["wedge"][0] <= 0
+    # the parameters' gradients were cleared again: the check does not leak into a later backward pass
+    assert all(p.grad is None or float(p.grad.abs().max()) == 0.0 for p in model.parameters())
+
+
+def test_rare_to_common_and_window_share_on_made_up_weights():
+    inked = np.zeros(784)
+    inked[:100] = 0.005        # rare pixels
+    inked[100:200] = 0.5       # common pixels (the rest: never inked, ignored)
+    w = np.zeros((2, 784))
+    w[:, :100], w[:, 100:200], w[:, 200:] = 0.1, 0.4, 99.0
+    assert B.rare_to_common(w, inked) == pytest.approx(0.25)
+    assert B.rare_to_common(-w, inked) == pytest.approx(0.25)       # sizes, not signs
+    bar = np.zeros((28, 28))
+    bar[10:13, 5:9] = 1.0                                          # a short bar fits in one 7x7 window
+    noise = np.random.default_rng(0).normal(size=784)
+    share = B.best_window_share(np.stack([bar.ravel(), noise]))
+    assert share[0] == pytest.approx(1.0)
+    assert 0.06 < share[1] < 0.2                                   # spread out: near 49/784
+    assert np.isnan(B.best_window_share(np.zeros((1, 784))))[0]
+
+
+def test_ink_frequency():
+    imgs = np.zeros((4, 28, 28), np.uint8)
+    imgs[0, 0, 0] = imgs[1, 0, 0] = 255
+    imgs[2, 27, 27] = 1
+    f = B.ink_frequency(imgs)
+    assert f.shape == (784,) and f[0] == 0.5 and f[-1] == 0.25 and f[1] == 0.0
+
+
+def test_recipe_comparison_trains_once_then_reads_the_cache(tmp_path, monkeypatch):
+    from nnbook import recipes, zoo
+    monkeypatch.setattr(zoo, "CACHE_DIR", tmp_path)
+    calls = []
+    real_compare = recipes.compare
+
+    def counting_compare(*args, **kwargs):
+        calls.append(kwargs)
+        return real_compare(*args, **kwargs)
+
+    monkeypatch.setattr(recipes, "compare", counting_compare)
+    two = {k: recipes.RECIPES[k] for k in ("adam_1e-3", "sgd_m0.9_wd1e-3")}
+    first = B.recipe_comparison(two, n_train=2000, epochs=1)
+    again = B.recipe_comparison(two, n_train=2000, epochs=1)
+    assert len(calls) == 1 and len(list(tmp_path.glob("recipes-*.pt"))) == 1
+    for a, b in zip(first, again):
+        assert (a.name, a.config, a.accuracy, a.balanced_accuracy, a.dead_h1, a.dead_h2, a.seconds) == \
+               (b.name, b.config, b.accuracy, b.balanced_accuracy, b.dead_h1, b.dead_h2, b.seconds)
+        assert a.roughness == pytest.approx(b.roughness, nan_ok=True)
+        for u, v in zip(a.model.state_dict().values(), b.model.state_dict().values()):
+            assert torch.equal(u, v)
+    B.recipe_comparison(two, n_train=2000, epochs=2)               # a different setting trains again
+    assert len(calls) == 2
+
+
+def test_chosen_recipe_row_is_the_book_model():
+    """The comparison's SGD + momentum + weight decay row is, bit for bit, the model every chapter loads."""
+    from nnbook import recipes, zoo
+    row = next(r for r in B.recipe_comparison() if r.name == "sgd_m0.9_wd1e-3")
+    assert row.config == zoo.MLP3_RECIPE == recipes.RECIPES["sgd_m0.9_wd1e-3"]
+    book = zoo.load("mlp3_3vsrest_random").model
+    for u, v in zip(book.state_dict().values(), row.model.state_dict().values()):
+        assert torch.equal(u, v)

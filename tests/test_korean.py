@@ -46,17 +46,31 @@ SPACE_BEFORE_PARTICLE = re.compile(r"[)\]]\s+(이라고|이라는|이며|이고|
 BOLD_SPACE = re.compile(r"</(strong|em)>\s+(이라고|이라는|은|는|이|가|을|를|와|과|으로|로|의|에|에서|도|만)(?=[\s.,;:!?<])")
 
 
+BLOCKS = ["p", "li", "td", "th", "tr", "div", "section", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd",
+          "figcaption", "caption", "br", "blockquote", "table", "ul", "ol", "summary", "details"]
+
+
 def visible_prose(html: str) -> str:
     """The reader-visible text of a page's article, without code, math source, scripts or styles."""
     soup = BeautifulSoup(html, "html.parser")
     article = soup.select_one("article") or soup
     for node in article.select("pre, code, script, style, .highlight, .math, mjx-container, .MathJax"):
         node.decompose()
-    return article.get_text(" ", strip=False)
+    for node in article.find_all(BLOCKS):       # blocks end a line; inline elements (links, bold) join as written
+        node.append("\n")
+    return article.get_text("", strip=False)
 
 
 def _pages(site_dir: Path) -> list[Path]:
     return sorted((site_dir / "book").glob("*.html"))
+
+
+def test_visible_prose_keeps_inline_text_together_and_blocks_apart():
+    html = ('<article><p>식 <a href="#e">(1)</a>은 <strong>0.5</strong>로 <code>x를</code></p>'
+            '<p>3</p><p>이 문단</p><pre>0를</pre></article>')
+    text = visible_prose(html)
+    assert "식 (1)은 0.5로 " in text and "0를" not in text and "x를" not in text
+    assert "3\n" in text and not SPACE_BEFORE_PARTICLE.search(text)
 
 
 @pytest.mark.build

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torchvision.transforms import v2
 
 
 def init_ones_(module: nn.Module) -> None:
@@ -28,7 +29,7 @@ class MLP3Config:
 class MLP3(nn.Module):
     """784-128-64-1 digit-3 detector: (B, 1, 28, 28) in [0, 1] -> p(3) (B, 1), h1 (B, 128), h2 (B, 64).
 
-    ReLU hidden layers, sigmoid output. Architecture from seed 000 (the reply's "모델 B").
+    ReLU hidden layers, sigmoid output: the 3-vs-rest model proposed in reply to the learner's question.
     """
 
     OUTPUTS = ("prob", "h1", "h2")
@@ -162,6 +163,8 @@ class CNN3Config:
     channels: tuple[int, ...] = (8, 16, 32)  # filters of each convolution layer (one layer per entry)
     kernel: int = 3                          # side of every filter (3x3, as in StatQuest's toy)
     init: str = "random"                     # only "random" (PyTorch default) is supported
+    pool: str = "global_max"                 # "global_max": max of each channel over all 7x7 positions;
+                                             # "flatten": keep every position (32 x 7 x 7 numbers) for the fc
 
 
 class CNN3(nn.Module):
@@ -171,7 +174,9 @@ class CNN3(nn.Module):
     the maximum of every channel over all 7x7 positions ("global max pooling") -> linear -> sigmoid.
     ``fmap1`` (B, 8, 28, 28), ``fmap2`` (B, 16, 14, 14), ``fmap3`` (B, 32, 7, 7) are the feature maps after
     ReLU. The global max makes the answer depend on *whether* a pattern occurs, not *where* it occurs —
-    the property the chapter tests by shifting digits.
+    the property the chapter tests by shifting digits. ``pool="flatten"`` is the control without it: the
+    linear layer gets every position of the last feature maps, like an MLP gets every pixel.
+    Raises ValueError for another ``init`` or ``pool``.
     """
 
     def __init__(self, config: CNN3Config | None = None):
@@ -179,10 +184,13 @@ class CNN3(nn.Module):
         self.config = config or CNN3Config()
         if self.config.init != "random":
             raise ValueError(f"CNN3 supports init='random' only, not {self.config.init!r}")
+        if self.config.pool not in ("global_max", "flatten"):
+            raise ValueError(f"pool must be 'global_max' or 'flatten', not {self.config.pool!r}")
         k = self.config.kernel
         sizes = (1, *self.config.channels)
         self.convs = nn.ModuleList(nn.Conv2d(a, b, k, padding=k // 2) for a, b in zip(sizes[:-1], sizes[1:]))
-        self.fc = nn.Linear(sizes[-1], 1)
+        side = 28 // 2 ** (len(sizes) - 2)           # 7: side of the last feature maps after the 2x2 pools
+        self.fc = nn.Linear(sizes[-1] * (1 if self.config.pool == "global_max" else side * side), 1)
         self.OUTPUTS = ("prob", *(f"fmap{i + 1}" for i in range(len(self.convs))))
 
     def logits_and_hidden(self, image: torch.Tensor):
@@ -192,9 +200,45 @@ class CNN3(nn.Module):
                 a = F.max_pool2d(a, 2)        # (B, C, H/2, W/2)
             a = F.relu(conv(a))               # (B, C', H, W): 28x28, 14x14, 7x7
             maps.append(a)
-        pooled = a.amax(dim=(2, 3))           # (B, C_last): global max pooling
+        if self.config.pool == "global_max":
+            pooled = a.amax(dim=(2, 3))       # (B, C_last): global max pooling
+        else:
+            pooled = a.flatten(1)             # (B, C_last * 7 * 7): every position kept
         return self.fc(pooled), tuple(maps)   # logits (B, 1)
 
     def forward(self, image: torch.Tensor):
         logits, maps = self.logits_and_hidden(image)
         return (torch.sigmoid(logits), *maps)
+
+
+@dataclass
+class ShiftAugmentedMLP3Config:
+    hidden: tuple[int, int] = (128, 64)  # widths of the two hidden layers, as MLP3
+    max_shift: int = 4                   # training images move by a random whole number of pixels in
+                                         # [-max_shift, max_shift] along each axis (a 20x20 digit has 4 px margin)
+    init: str = "random"                 # only "random" (PyTorch default) is supported
+
+
+class ShiftAugmentedMLP3(MLP3):
+    """:class:`MLP3` trained on randomly shifted digits (data augmentation), the control of chapter 08.
+
+    In training mode every image of a batch gets its own random shift from
+    ``torchvision.transforms.v2.RandomAffine`` (no rotation or scaling; whole pixels; zero fill) before the
+    first layer; the shifts come from torch's global RNG, which the zoo seeds. In eval mode it is exactly
+    :class:`MLP3` (same outputs, same ONNX graph). Raises ValueError for a negative ``max_shift`` or another
+    ``init``.
+    """
+
+    def __init__(self, config: ShiftAugmentedMLP3Config | None = None):
+        config = config or ShiftAugmentedMLP3Config()
+        if config.max_shift < 0 or config.init != "random":
+            raise ValueError(f"need max_shift >= 0 and init 'random'; got {config.max_shift!r}, {config.init!r}")
+        super().__init__(MLP3Config(hidden=config.hidden, init=config.init))
+        self.config = config
+        frac = config.max_shift / 28                      # RandomAffine takes the shift as a share of the side
+        self.shift = v2.RandomAffine(degrees=0, translate=(frac, frac))
+
+    def logits_and_hidden(self, image: torch.Tensor):
+        if self.training:                                 # one random shift per image: (B, 1, 28, 28)
+            image = torch.stack([self.shift(one) for one in image])
+        return super().logits_and_hidden(image)

@@ -4,7 +4,7 @@ What we see inside a network depends on how it was trained: the optimiser decide
 units die and how noisy the weight images look. :func:`compare` trains one MLP3 per recipe on the same
 data, seed and number of epochs, and reports test accuracy, balanced accuracy, dead units per hidden layer,
 the roughness of the first-layer weight images and the training time. The chosen recipe is
-:data:`nnbook.zoo.MLP3_RECIPE`; chapter 1 shows this comparison.
+:data:`nnbook.zoo.MLP3_RECIPE`; chapter 2 shows this comparison.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class RecipeResult:
     dead_h1: int               # first-layer units that never fire on the test images (of 128)
     dead_h2: int               # second-layer units that never fire on the test images (of 64)
     roughness: float           # median first-layer weight-image roughness over live units (noise = 1)
-    seconds: float             # wall-clock training time, one CPU thread
+    seconds: float             # CPU time of the training loop (one thread; robust to a busy machine)
     model: torch.nn.Module     # the trained MLP3 (eval mode)
 
 
@@ -51,9 +51,9 @@ def run_recipe(name: str, config: train.TrainConfig, x: np.ndarray, y: np.ndarra
     """
     gen = train.seed_everything(config.seed)
     model = models.MLP3()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     train.fit(model, x, y, config, gen)
-    seconds = time.perf_counter() - t0
+    seconds = time.process_time() - t0
     metrics = train.binary_metrics(train.predict(model, x_test), y_test)
     h1, h2 = units.hidden_activations(model, x_test)
     dead1 = units.dead_mask(h1)

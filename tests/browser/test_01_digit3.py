@@ -102,3 +102,17 @@ def test_failed_model_or_wasm_says_so_in_korean_and_text_stays(page):
         expect(page.get_by_role("heading", name="요약")).to_be_visible()   # the text is all there
         page.get_by_role("button", name="예시 숫자").click()
         expect(page.get_by_test_id("prob")).to_have_text("—")              # no made-up prediction
+
+
+def test_error_counts_in_the_prose_match_the_exported_model(page):
+    """The chapter says how the model errs (missed 3s vs false alarms); the ONNX file the demo runs agrees."""
+    import re
+    x, y, _ = data.select("test", "3vsrest")
+    prob = onnx_export.session(onnx_export.MODELS_DIR / "mlp3_3vsrest_random.onnx").run(["prob"], {"image": x})[0][:, 0]
+    missed = int(((y > 0.5) & (prob <= 0.5)).sum())
+    false_alarm = int(((y < 0.5) & (prob > 0.5)).sum())
+    assert missed > 3 * false_alarm   # recall is the weak side, as the chapter says
+    page.goto(PAGE)
+    section = page.locator("section").filter(has=page.get_by_role("heading", name=re.compile("어느 쪽으로 틀리나요")))
+    text = section.first.inner_text()
+    assert f"{missed}장은 3을" in text and f"{false_alarm}장뿐입니다" in text, text[:400]

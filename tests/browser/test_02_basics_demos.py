@@ -44,8 +44,8 @@ def test_squiggle_explorer_sliders_redraw(page):
 
     root.get_by_role("button", name="처음 값으로 (StatQuest)").click()
     expect(green).to_have_attribute("d", start_d)
-    expect(root.get_by_label("SoftPlus")).to_be_checked()
-    expect(root.get_by_test_id("squiggle-status")).to_contain_text("SoftPlus")
+    expect(root.get_by_label("소프트플러스")).to_be_checked()
+    expect(root.get_by_test_id("squiggle-status")).to_contain_text("소프트플러스")
     assert page.outside_requests == [] and page.console_errors == []
 
 
@@ -142,3 +142,16 @@ def test_neuron_demo_reports_missing_weights_in_korean(page):
     expect(root.get_by_test_id("neuron-status")).to_contain_text("불러오지 못했습니다")
     # the rest of the page still works
     expect(page.locator("#squiggle-explorer")).to_have_attribute("data-state", "ready")
+
+
+def test_recipe_table_names_one_recipe_that_meets_all_three_criteria(page):
+    """The recipe comparison on the page: five recipes, and only the book's recipe meets all three criteria."""
+    page.goto(PAGE)
+    table = page.locator("table").filter(has_text="세 기준")
+    expect(table).to_have_count(1)
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(5)
+    winners = rows.filter(has_text="모두 만족")
+    expect(winners).to_have_count(1)
+    expect(winners.locator("th")).to_have_text("SGD·모멘텀·감쇠 1e-3")
+    assert page.outside_requests == []

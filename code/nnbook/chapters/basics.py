@@ -11,15 +11,17 @@ Maths only: functions take and return arrays; the chapter plots.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .. import data, zoo
+from .. import data, models, recipes, train, zoo
 
 # ---------------------------------------------------------------- activations (numpy)
 
@@ -132,6 +134,39 @@ def fit_relu_squiggle(seed: int = 0, steps: int = 2000, lr: float = 0.01) -> tup
     return model.eval(), history
 
 
+def squiggle_end_state(model: ReluSquiggle) -> dict:
+    """Where a fitted :class:`ReluSquiggle` stopped, measured on the three dosage points.
+
+    Returns a dict:
+        ``pred`` float64 ``[3]`` predictions at doses 0, 0.5, 1; ``ssr`` their sum of squared residuals;
+        ``dead_hidden`` how many of the two hidden neurons output 0 at all three doses (dead on this data);
+        ``hidden`` float64 ``[3, 2]`` the hidden activations and ``wedge`` float64 ``[3]`` the value before the
+        output ReLU (``w3 h_blue + w4 h_orange + b3``) at the three doses; ``output_closed`` True when the wedge
+        is <= 0 at all three doses, so the output ReLU passes nothing;
+        ``grad`` the largest |gradient| of the SSR over the seven parameters;
+        ``kind``: "fit" (SSR < 1e-3), "zero" (0 at every dose), "mean" (1/3, the mean efficacy, at every dose),
+        "one_side" (0 at dose 0 and 1/2, the mean of the other two, at doses 0.5 and 1) or "other";
+        predictions count as equal within 1e-3.
+    """
+    x = torch.tensor(DOSAGE, dtype=torch.float32)[:, None]      # (3, 1)
+    y = torch.tensor(EFFICACY, dtype=torch.float32)[:, None]    # (3, 1)
+    model.zero_grad()
+    hidden = F.relu(model.hidden(x))                            # (3, 2)
+    wedge = model.out(hidden)                                   # (3, 1) before the output ReLU
+    pred = F.relu(wedge)
+    ssr = ((pred - y) ** 2).sum()
+    ssr.backward()
+    grad = max(float(p.grad.abs().max()) for p in model.parameters())
+    model.zero_grad()
+    pred_np = pred.detach().double().numpy()[:, 0]
+    patterns = {"zero": [0, 0, 0], "mean": [1 / 3] * 3, "one_side": [0, 0.5, 0.5]}
+    kind = "fit" if ssr.item() < 1e-3 else next(
+        (k for k, v in patterns.items() if np.allclose(pred_np, v, atol=1e-3)), "other")
+    return {"pred": pred_np, "ssr": ssr.item(), "dead_hidden": int((hidden <= 0).all(0).sum()),
+            "hidden": hidden.detach().double().numpy(), "wedge": wedge.detach().double().numpy()[:, 0],
+            "output_closed": bool((wedge <= 0).all()), "grad": grad, "kind": kind}
+
+
 # ---------------------------------------------------------------- ArgMax, SoftMax, parameter count (Pt. 5)
 
 
@@ -142,7 +177,7 @@ def argmax_onehot(z: np.ndarray) -> np.ndarray:
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
-    """SoftMax over the last axis: ``e^{z_i} / sum_j e^{z_j}`` (shifted by the max, which cancels)."""
+    """Softmax over the last axis: ``e^{z_i} / sum_j e^{z_j}`` (shifted by the max, which cancels)."""
     z = np.asarray(z, dtype=float)
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
@@ -261,3 +296,79 @@ def export_neurons() -> dict:
     tmp.replace(NEURON_ASSET)
     return blob
 
+
+
+# ---------------------------------------------------------------- which recipe? (nnbook.recipes, trained once)
+
+
+def recipe_comparison(recipe_set: dict[str, train.TrainConfig] | None = None, n_train: int | None = None,
+                      epochs: int | None = None) -> list[recipes.RecipeResult]:
+    """:func:`nnbook.recipes.compare`, trained once and then read from the zoo cache.
+
+    Training MLP3 under the five recipes of :data:`nnbook.recipes.RECIPES` takes minutes on one CPU thread,
+    so the first call stores every result (metrics, the training seconds measured then, the weights) in
+    ``.cache/zoo/recipes-<key>.pt``; the key hashes the recipes, ``n_train``, ``epochs`` and
+    ``zoo.CACHE_VERSION``, so a changed recipe is retrained, never silently reused.
+
+    Args: as :func:`nnbook.recipes.compare` (default: every recipe, all 60,000 training images).
+    Returns: one :class:`nnbook.recipes.RecipeResult` per recipe, in the given order, models in eval mode.
+    """
+    recipe_set = recipe_set or recipes.RECIPES
+    blob = json.dumps({"v": zoo.CACHE_VERSION, "n_train": n_train, "epochs": epochs,
+                       "recipes": {k: asdict(c) for k, c in recipe_set.items()}}, sort_keys=True)
+    path = zoo.CACHE_DIR / f"recipes-{hashlib.sha256(blob.encode()).hexdigest()[:12]}.pt"
+    scalars = [f.name for f in fields(recipes.RecipeResult) if f.name not in ("name", "config", "model")]
+    if path.exists():
+        stored = torch.load(path, weights_only=False)
+        out = []
+        for row in stored:
+            model = models.MLP3()
+            model.load_state_dict(row["state_dict"])
+            out.append(recipes.RecipeResult(name=row["name"], config=train.TrainConfig(**row["config"]),
+                                            model=model.eval(), **{k: row[k] for k in scalars}))
+        return out
+    results = recipes.compare(recipe_set, n_train=n_train, epochs=epochs)
+    rows = [{"name": r.name, "config": asdict(r.config), "state_dict": r.model.state_dict(),
+             **{k: getattr(r, k) for k in scalars}} for r in results]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    torch.save(rows, tmp)
+    os.replace(tmp, path)   # atomic: a parallel build never reads half a file
+    return results
+
+
+# ---------------------------------------------------------------- reading first-layer weight images
+
+
+def ink_frequency(images: np.ndarray) -> np.ndarray:
+    """Share of images with any ink at each pixel: ``images`` ``[N, 28, 28]`` (uint8 or float, ink > 0)
+    -> float64 ``[784]`` in [0, 1] (row-major pixels)."""
+    return (np.asarray(images).reshape(len(images), -1) > 0).mean(axis=0)
+
+
+def rare_to_common(w: np.ndarray, inked: np.ndarray, rare: float = 0.01, common: float = 0.2) -> float:
+    """Mean |weight| on rarely inked pixels over mean |weight| on commonly inked ones.
+
+    Args: ``w`` float ``[units, 784]`` (e.g. the live rows of a first layer, or their change in training);
+        ``inked`` ``[784]`` from :func:`ink_frequency`; a pixel is *rare* when ``0 < inked < rare`` (ink in
+        fewer than 1 % of the images by default; never-inked pixels get no gradient and are left out) and
+        *common* when ``inked > common``.
+    Returns: the ratio (about 1 when the rare border pixels weigh as much as the middle; near 0 when they fade).
+    """
+    a = np.abs(np.asarray(w, dtype=np.float64))
+    is_rare, is_common = (inked > 0) & (inked < rare), inked > common
+    return float(a[:, is_rare].mean() / a[:, is_common].mean())
+
+
+def best_window_share(w: np.ndarray, size: int = 7, side: int = 28) -> np.ndarray:
+    """Share of each weight image's energy (sum of w^2) inside its best ``size x size`` window.
+
+    A short-edge detector as 3Blue1Brown draws one keeps most of its energy in one small patch (share near 1);
+    weights spread over the whole digit give a share near ``size**2 / side**2`` (0.0625 for 7 of 28).
+    Args: ``w`` float ``[units, side * side]``. Returns float64 ``[units]`` in [0, 1] (nan for a zero row).
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+    e = np.asarray(w, dtype=np.float64).reshape(-1, side, side) ** 2
+    windows = sliding_window_view(e, (size, size), axis=(1, 2)).sum(axis=(-1, -2))   # (units, n, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return windows.reshape(len(e), -1).max(axis=1) / e.reshape(len(e), -1).sum(axis=1)
