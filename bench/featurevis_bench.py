@@ -44,7 +44,10 @@ def main(site: Path) -> None:
         demo = page.locator("#featurevis-demo")
         demo.scroll_into_view_if_needed()
         expect(demo).to_have_attribute("data-state", "ready", timeout=30000)
+        page.get_by_test_id("layer").select_option("h1")              # the demo's h1 default is h1[5]
+        expect(page.get_by_test_id("neuron")).to_have_value("5")
         page.get_by_test_id("max-steps").fill(str(STEPS))
+        page.get_by_test_id("max-steps").dispatch_event("change")
         for _ in range(REPEATS):
             page.get_by_role("button", name="처음으로").click()
             page.get_by_role("button", name="시작").click()

@@ -19,7 +19,7 @@ export function mulberry32(seed) {
 
 /** Default settings, the same as featurevis.AscentConfig. */
 export const DEFAULTS = {
-  lr: 0.05, seed: 0, initScale: 0.2, l2: 0, tv: 0, blur: 0, jitter: 0, clamp: false, radius: null,
+  lr: 0.05, seed: 0, initScale: 0.2, l2: 0, tv: 0, blur: 0, jitter: 0, clamp: false, radius: null, anchor: 0,
 };
 
 /** Starting noise: 784 successive draws times initScale, as float32. */
@@ -77,16 +77,18 @@ export function blur3(v) {
 }
 
 /**
- * One regularised ascent step (order: jitter -> gradient -> unroll -> g/RMS - tv*gradTV, L2 decay ->
- * blur -> clamp -> norm projection).
+ * One regularised ascent step (order: jitter -> gradient -> unroll -> g/RMS - tv*gradTV, L2 decay,
+ * anchor pull towards the start image -> blur -> clamp -> norm projection).
  * @param {Float32Array} x current image (784)
  * @param {(x: Float32Array) => Promise<{act: number, grad: Float32Array}>} gradFn
  * @param {object} cfg settings (see DEFAULTS)
  * @param {() => number} rng mulberry32 stream (used only for jitter)
+ * @param {Float32Array|null} start the image the ascent started from (needed when cfg.anchor > 0)
  * @returns {Promise<{x: Float32Array, act: number}>}
  */
-export async function ascentStep(x, gradFn, cfg, rng) {
+export async function ascentStep(x, gradFn, cfg, rng, start = null) {
   const c = { ...DEFAULTS, ...cfg };
+  if (c.anchor && !start) throw new Error("cfg.anchor needs the start image");
   let dx = 0;
   let dy = 0;
   if (c.jitter) {
@@ -101,6 +103,7 @@ export async function ascentStep(x, gradFn, cfg, rng) {
   const t = tvGradient(x);
   let v = new Float64Array(784);
   for (let i = 0; i < 784; i++) v[i] = x[i] + c.lr * (g[i] / rms - c.tv * t[i]) - c.lr * c.l2 * x[i];
+  if (c.anchor) for (let i = 0; i < 784; i++) v[i] = v[i] - c.lr * c.anchor * (x[i] - start[i]);
   if (c.blur) {
     const b = blur3(v);
     for (let i = 0; i < 784; i++) v[i] = (1 - c.blur) * v[i] + c.blur * b[i];
@@ -131,9 +134,10 @@ export async function activationMaximization(gradFn, cfg, steps, start = null) {
   const c = { ...DEFAULTS, ...cfg };
   const rng = mulberry32(c.seed);
   let x = start ? Float32Array.from(start) : startNoise(rng, c.initScale);
+  const x0 = Float32Array.from(x);
   const history = [];
   for (let k = 0; k < steps; k++) {
-    const r = await ascentStep(x, gradFn, c, rng);
+    const r = await ascentStep(x, gradFn, c, rng, x0);
     x = r.x;
     history.push(r.act);
   }

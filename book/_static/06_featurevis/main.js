@@ -1,19 +1,24 @@
 // Demo of chapter 06: pick a neuron, climb its activation live in the browser.
 // Wiring only: controls -> state -> ascent step (./ascent.js, the twin of nnbook.featurevis) -> views.
 // The gradient comes from the exported graph mlp3_3vsrest_random_grad (inputs image + selector).
+// The page sets the defaults the chapter text talks about: data-layer (first layer shown), data-neuron-h1 and
+// data-neuron-h2 (the neuron each layer starts on) and data-anchor (strength of the pull back to a drawing).
 import { DigitInput } from "../js/digit-input.js";
 import { drawImage28 } from "../js/image28.js";
 import { getSession, lazyInit, loadOrt, MESSAGES } from "../js/ort-loader.js";
 import { ascentStep, mulberry32, onnxGradFn, startNoise, DEFAULTS } from "./ascent.js";
+import { PathView, SNAPSHOT_STEPS } from "./path.js";
 import { ActivationPlot } from "./plot.js";
 
 const root = document.getElementById("featurevis-demo");
 const MODEL = root.dataset.model;
-const LAYERS = { h1: { size: 128, offset: 0, label: "첫 번째 은닉층 h1" },
-  h2: { size: 64, offset: 128, label: "두 번째 은닉층 h2" },
-  out: { size: 1, offset: 192, label: "출력 (3일 확률의 로짓)" } };
+const LAYERS = { h1: { size: 128, offset: 0, label: "첫 번째 은닉층 h1", short: "h1" },
+  h2: { size: 64, offset: 128, label: "두 번째 은닉층 h2", short: "h2" },
+  out: { size: 1, offset: 192, label: "출력 (3일 확률의 로짓)", short: "출력" } };
 // Same values as nnbook.featurevis.PRESETS["all"]; clamping to [0, 1] is always on in the demo.
 const REGULARISERS = { l2: 0.1, tv: 0.1, blur: 0.3, jitter: 1 };
+const ANCHOR = Number(root.dataset.anchor ?? 0);
+const LIMITS = { steps: [1, 5000], seed: [0, 4294967295] };
 const STEPS_PER_FRAME = 2;
 
 root.innerHTML = `
@@ -21,7 +26,8 @@ root.innerHTML = `
     <label>층 <select data-testid="layer" aria-label="층">
       ${Object.entries(LAYERS).map(([k, v]) => `<option value="${k}">${v.label}</option>`).join("")}
     </select></label>
-    <label>뉴런 번호 <input type="number" data-testid="neuron" aria-label="뉴런 번호" min="0" max="127" value="5"></label>
+    <label>뉴런 번호 <input type="number" data-testid="neuron" aria-label="뉴런 번호" min="0" max="127" step="1"
+      inputmode="numeric"></label>
     <fieldset><legend>규제</legend>
       ${Object.entries({ l2: "L2", tv: "총변이", blur: "흐림", jitter: "흔들기" }).map(([k, name]) =>
         `<label><input type="checkbox" data-testid="reg-${k}" data-reg="${k}" checked> ${name}</label>`).join("")}
@@ -29,15 +35,19 @@ root.innerHTML = `
     <fieldset><legend>시작 이미지</legend>
       <label><input type="radio" name="fv-start" value="noise" data-testid="start-noise" checked> 잡음</label>
       <label><input type="radio" name="fv-start" value="drawing" data-testid="start-drawing"> 내가 그린 숫자</label>
+      <label><input type="checkbox" data-testid="anchor" checked disabled> 시작 그림에서 멀어지지 않게</label>
     </fieldset>
-    <label>시드 <input type="number" data-testid="seed" aria-label="시드" min="0" max="4294967295" value="0"></label>
-    <label>최대 걸음 <input type="number" data-testid="max-steps" aria-label="최대 걸음 수" min="1" max="5000" value="300"></label>
+    <label>시드 <input type="number" data-testid="seed" aria-label="시드" min="${LIMITS.seed[0]}"
+      max="${LIMITS.seed[1]}" step="1" inputmode="numeric" value="0"></label>
+    <label>최대 걸음 <input type="number" data-testid="max-steps" aria-label="최대 걸음 수" min="${LIMITS.steps[0]}"
+      max="${LIMITS.steps[1]}" step="1" inputmode="numeric" value="300"></label>
     <div class="fv-buttons">
       <button type="button" data-testid="run">시작</button>
       <button type="button" data-testid="step">한 걸음</button>
       <button type="button" data-testid="reset">처음으로</button>
     </div>
   </form>
+  <p class="nnbook-demo__status" data-testid="status" role="status" aria-live="polite"></p>
   <div class="fv-views">
     <figure class="fv-image"><canvas data-testid="image" role="img" aria-label="지금의 이미지"></canvas>
       <figcaption>지금의 이미지 (<output data-testid="steps">0</output>걸음)</figcaption></figure>
@@ -45,9 +55,9 @@ root.innerHTML = `
       aria-label="걸음마다의 활성화 그래프"></canvas>
       <figcaption>활성화 = <output data-testid="act" aria-label="활성화">—</output></figcaption></figure>
   </div>
+  <div class="fv-path" data-testid="path" aria-label="지나온 길"></div>
   <details class="fv-draw" data-role="draw-box"><summary>내가 그린 숫자에서 시작하기</summary>
-    <div data-role="input"></div></details>
-  <p class="nnbook-demo__status" data-testid="status" role="status" aria-live="polite"></p>`;
+    <div data-role="input"></div></details>`;
 
 const $ = (sel) => root.querySelector(sel);
 const status = $("[data-testid=status]");
@@ -55,9 +65,15 @@ const imageCanvas = $("[data-testid=image]");
 const stepsOut = $("[data-testid=steps]");
 const actOut = $("[data-testid=act]");
 const runButton = $("[data-testid=run]");
+const layerSelect = $("[data-testid=layer]");
+const neuronInput = $("[data-testid=neuron]");
+const anchorBox = $("[data-testid=anchor]");
 const plot = new ActivationPlot($("[data-testid=plot]"));
+const path = new PathView($("[data-testid=path]"));
 
-const state = { x: null, rng: null, history: [], steps: 0, running: false, gradFn: null, drawing: null };
+const state = { x: null, start: null, snaps: new Map(), rng: null, history: [], steps: 0, running: false, epoch: 0,
+  gradFn: null, drawing: null, layer: "h1", seed: 0, maxSteps: 300,
+  neuron: { h1: Number(root.dataset.neuronH1 ?? 0), h2: Number(root.dataset.neuronH2 ?? 0), out: 0 } };
 let ort = null;
 let session = null;
 let ready = null;
@@ -67,42 +83,82 @@ function setState(s, text) {
   status.textContent = text;
 }
 
-function settings() {
-  const cfg = { ...DEFAULTS, clamp: true, seed: Number($("[data-testid=seed]").value) >>> 0 };
-  for (const box of root.querySelectorAll("[data-reg]")) if (box.checked) cfg[box.dataset.reg] = REGULARISERS[box.dataset.reg];
-  return cfg;
+/** Read an integer field; out of range, empty or fractional values are replaced by the nearest allowed one.
+ *  Returns {value, note}: note is a Korean sentence when the field was corrected, else "". */
+function readInt(input, [lo, hi], what) {
+  const raw = input.value.trim();
+  const n = Number(raw);
+  let value = Number.isFinite(n) && raw !== "" ? Math.round(n) : lo;
+  value = Math.min(Math.max(value, lo), hi);
+  const ok = raw !== "" && Number.isInteger(n) && n === value;
+  input.value = String(value);
+  return { value, note: ok ? "" : `${what} ${lo}부터 ${hi} 사이의 정수여야 합니다. 가장 가까운 허용 값(${value})을 씁니다.` };
 }
 
-function unit() {
-  const layer = LAYERS[$("[data-testid=layer]").value];
-  const input = $("[data-testid=neuron]");
-  input.max = String(layer.size - 1);
-  input.disabled = layer.size === 1;
-  const k = Math.min(Math.max(Math.round(Number(input.value) || 0), 0), layer.size - 1);
-  input.value = String(layer.size === 1 ? 0 : k);
-  return layer.offset + (layer.size === 1 ? 0 : k);
+/** Check the step limit and the seed fields (on change and before a run); the state keeps the checked values. */
+function maxSteps() {
+  const r = readInt($("[data-testid=max-steps]"), LIMITS.steps, "최대 걸음 수는");
+  state.maxSteps = r.value;
+  return r;
 }
+function seed() {
+  const r = readInt($("[data-testid=seed]"), LIMITS.seed, "시드는");
+  state.seed = r.value;
+  return r;
+}
+
+/** The neuron field, checked against the chosen layer; remembers the choice per layer. */
+function neuron() {
+  const layer = LAYERS[state.layer];
+  if (layer.size === 1) { neuronInput.value = "0"; return { value: 0, note: "" }; }
+  const r = readInt(neuronInput, [0, layer.size - 1], `${layer.short}의 뉴런 번호는`);
+  state.neuron[state.layer] = r.value;
+  return r;
+}
+
+function showLayer() {
+  const layer = LAYERS[state.layer];
+  layerSelect.value = state.layer;
+  neuronInput.max = String(layer.size - 1);
+  neuronInput.disabled = layer.size === 1;
+  neuronInput.value = String(state.neuron[state.layer]);
+}
+
+function unit() { return LAYERS[state.layer].offset + state.neuron[state.layer]; }
 
 function unitName(u) {
   return u < 128 ? `h1의 ${u}번 뉴런` : u < 192 ? `h2의 ${u - 128}번 뉴런` : "출력 뉴런";
 }
 
+function fromDrawing() { return $("[data-testid=start-drawing]").checked; }
+
+function settings() {
+  const cfg = { ...DEFAULTS, clamp: true, seed: state.seed };
+  for (const box of root.querySelectorAll("[data-reg]")) if (box.checked) cfg[box.dataset.reg] = REGULARISERS[box.dataset.reg];
+  if (fromDrawing() && anchorBox.checked) cfg.anchor = ANCHOR;
+  return cfg;
+}
+
 /** Back to step 0: fresh PRNG from the seed, noise or the drawing as the start image. */
 function reset() {
   stop();
+  state.epoch += 1;                      // a step still in flight belongs to the old run: step() drops it
   const cfg = settings();
   state.rng = mulberry32(cfg.seed);
-  const fromDrawing = $("[data-testid=start-drawing]").checked;
-  if (fromDrawing && !state.drawing) {
+  state.history = [];
+  state.steps = 0;
+  state.snaps = new Map();
+  delete root.dataset.done;
+  if (fromDrawing() && !state.drawing) {
     $("[data-role=draw-box]").open = true;
     state.x = null;
+    state.start = null;
     render();
     status.textContent = "아래 칸에 숫자를 그리거나 ‘예시 숫자’를 누르면 그 그림에서 시작합니다.";
     return false;
   }
-  state.x = fromDrawing ? Float32Array.from(state.drawing) : startNoise(state.rng, cfg.initScale);
-  state.history = [];
-  state.steps = 0;
+  state.x = fromDrawing() ? Float32Array.from(state.drawing) : startNoise(state.rng, cfg.initScale);
+  state.start = Float32Array.from(state.x);
   if (session) state.gradFn = onnxGradFn(ort, session, unit());
   render();
   return true;
@@ -112,27 +168,38 @@ function render() {
   drawImage28(imageCanvas, state.x);
   stepsOut.textContent = String(state.steps);
   root.dataset.steps = String(state.steps);
+  root.dataset.running = String(state.running);
   const last = state.history.at(-1);
   actOut.textContent = last === undefined ? "—" : last.toFixed(3);
   if (last !== undefined) root.dataset.act = String(last);
   else delete root.dataset.act;
   plot.update(state.history);
+  path.update(state);
 }
 
 async function step() {
-  const r = await ascentStep(state.x, state.gradFn, settings(), state.rng);
+  const epoch = state.epoch;
+  const r = await ascentStep(state.x, state.gradFn, settings(), state.rng, state.start);
+  if (epoch !== state.epoch) return;     // the reader started over while the gradient was computed
   state.x = r.x;
   state.history.push(r.act);
   state.steps += 1;
+  if (SNAPSHOT_STEPS.includes(state.steps)) state.snaps.set(state.steps, Float32Array.from(r.x));
+}
+
+function summary() {
+  const h = state.history;
+  if (!h.length) return `${unitName(unit())}: 0걸음`;
+  return `${unitName(unit())}: ${state.steps}걸음, 활성화 ${h.at(-1).toFixed(3)}` +
+    (h.length > 1 ? ` (처음 ${h[0].toFixed(3)})` : "");
 }
 
 async function loop() {
-  const max = Number($("[data-testid=max-steps]").value) || 300;
   const t0 = performance.now();
   const s0 = state.steps;
-  while (state.running && state.steps < max) {
+  while (state.running && state.steps < state.maxSteps) {
     try {
-      for (let k = 0; k < STEPS_PER_FRAME && state.steps < max; k++) await step();
+      for (let k = 0; k < STEPS_PER_FRAME && state.running && state.steps < state.maxSteps; k++) await step();
     } catch (err) {
       console.warn(err);
       stop();
@@ -144,31 +211,44 @@ async function loop() {
   }
   const seconds = (performance.now() - t0) / 1000;
   if (seconds > 0) root.dataset.stepsPerSecond = ((state.steps - s0) / seconds).toFixed(1);
-  const wasRunning = state.running;
+  if (!state.running) return;            // stopped by the reader: pause() already said so
   stop();
-  if (wasRunning) {
-    root.dataset.done = "true";
-    status.textContent = `${unitName(unit())}: ${state.steps}걸음, 활성화 ${state.history.at(-1).toFixed(3)}` +
-      (state.history.length > 1 ? ` (처음 ${state.history[0].toFixed(3)})` : "");
-  }
+  root.dataset.done = "true";
+  render();
+  status.textContent = `끝났습니다. ${summary()}. 최대 걸음을 늘리면 ‘시작’으로 이어서 올릴 수 있습니다.`;
 }
 
 function stop() {
   state.running = false;
+  root.dataset.running = "false";
   runButton.textContent = "시작";
   runButton.setAttribute("aria-pressed", "false");
+}
+
+/** The reader pressed 멈춤: the visible status and the live region say so together. */
+function pause() {
+  stop();
+  render();
+  status.textContent = `멈췄습니다. ${summary()}. ‘시작’을 누르면 이어서 올립니다.`;
 }
 
 async function toggleRun() {
   await start();
   if (root.dataset.state !== "ready") return;
-  if (state.running) { stop(); return; }
-  if (!state.x && !reset()) return;
+  if (state.running) { pause(); return; }
+  const notes = [maxSteps().note, seed().note, neuron().note].filter(Boolean);
+  if ((notes.length || !state.x) && !reset()) return;    // a corrected field starts over, like a change does
+  if (state.steps >= state.maxSteps) {
+    status.textContent = [...notes, `이미 최대 걸음(${state.maxSteps}걸음)에 닿았습니다. ` +
+      "최대 걸음을 늘리거나 ‘처음으로’를 누르세요."].join(" ");
+    return;
+  }
   delete root.dataset.done;
   state.running = true;
+  root.dataset.running = "true";
   runButton.textContent = "멈춤";
   runButton.setAttribute("aria-pressed", "true");
-  status.textContent = `${unitName(unit())}의 활성화를 올리는 중입니다…`;
+  status.textContent = [...notes, `${unitName(unit())}의 활성화를 올리는 중입니다…`].join(" ");
   loop();
 }
 
@@ -178,7 +258,7 @@ async function singleStep() {
   if (!state.x && !reset()) return;
   await step();
   render();
-  status.textContent = `${state.steps}걸음, 활성화 ${state.history.at(-1).toFixed(3)}`;
+  status.textContent = `한 걸음 올렸습니다. ${summary()}.`;
 }
 
 function start() {
@@ -199,29 +279,48 @@ function start() {
 const input = new DigitInput($("[data-role=input]"), {
   onInput(pixels) {
     state.drawing = pixels ? Float32Array.from(pixels) : null;
-    if ($("[data-testid=start-drawing]").checked && root.dataset.state === "ready") reset();
+    if (fromDrawing() && root.dataset.state === "ready" && reset()) {
+      status.textContent = `그린 숫자에서 다시 시작합니다. ${unitName(unit())}: 0걸음.`;
+    }
   },
 });
 void input;
 
+/** Start over after a change of neuron, seed or start image, and say why in the live region. */
+function restart(note = "") {
+  if (!session) { if (note) status.textContent = note; return; }
+  if (reset()) status.textContent = `${note ? `${note} ` : ""}${unitName(unit())}: 0걸음으로 돌아갔습니다. ‘시작’이나 ‘한 걸음’을 누르세요.`;
+}
+
 runButton.addEventListener("click", toggleRun);
 $("[data-testid=step]").addEventListener("click", singleStep);
-// Starting over is announced (aria-live status), so a keyboard or screen-reader user hears that it happened.
-const announceReset = () => {
-  status.textContent = `${unitName(unit())}: 0걸음으로 돌아갔습니다. ‘시작’이나 ‘한 걸음’을 누르세요.`;
-};
-$("[data-testid=reset]").addEventListener("click", () => { if (session && reset()) announceReset(); });
-// A new neuron, seed or start image starts over; regularisers and the step limit apply from the next step.
-for (const el of root.querySelectorAll("select, input:not([data-testid=max-steps]):not([data-reg])")) {
-  el.addEventListener("change", () => { if (session && reset()) announceReset(); });
+$("[data-testid=reset]").addEventListener("click", () => restart());
+layerSelect.addEventListener("change", () => {
+  state.layer = layerSelect.value;
+  showLayer();                                   // each layer keeps its own neuron (defaults from the page)
+  restart();
+});
+neuronInput.addEventListener("change", () => restart(neuron().note));
+$("[data-testid=seed]").addEventListener("change", () => restart(seed().note));
+$("[data-testid=max-steps]").addEventListener("change", () => {
+  const { note } = maxSteps();                   // applies from the next step; no restart
+  if (note) status.textContent = note;
+});
+for (const radio of root.querySelectorAll("[name=fv-start]")) {
+  radio.addEventListener("change", () => {
+    anchorBox.disabled = !fromDrawing();
+    restart();
+  });
 }
+// Regularisers and the anchor apply from the next step (no restart), like the step limit.
 runButton.setAttribute("aria-pressed", "false");
-$("[data-testid=layer]").value = root.dataset.layer ?? "h1";
-$("[data-testid=neuron]").value = root.dataset.neuron ?? "5";
-unit();
+state.layer = LAYERS[root.dataset.layer] ? root.dataset.layer : "h1";
+showLayer();
+maxSteps();
+seed();
 render();
 setState("idle", "이 데모는 화면에 보이면 모델을 불러옵니다.");
 lazyInit(root, start);
 
-// For tests and bench/: the current image and the activation history.
-window.__featurevis = { state, reset, step: singleStep };
+// For tests and bench/: the current image, the start image and the activation history.
+window.__featurevis = { state, reset, step: singleStep, input };

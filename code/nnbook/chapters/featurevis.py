@@ -1,17 +1,22 @@
-"""Feature visualisation of the digit-3 MLP: what input makes one neuron fire hardest?
+"""Feature visualisation of the digit-3 MLP: what input makes one neuron fire hardest, and what does that show?
 
-Three tools, after Erhan et al. 2009 ("Visualizing Higher-Layer Features of a Deep Network") and Olah,
-Mordvintsev & Schubert 2017 ("Feature Visualization", Distill):
+After Erhan et al. 2009 ("Visualizing Higher-Layer Features of a Deep Network") and Olah, Mordvintsev &
+Schubert 2017 ("Feature Visualization", Distill). Chapter 6 uses every function here; the closing chapter
+reuses the general ones (unit selection, regularised ascent, dataset examples, part tests) on the same units.
 
 * :class:`MLP3Grad` — the MLP's forward *and* backward pass written out in plain torch ops (no autograd),
-  so it exports to ONNX and the browser can climb the gradient itself. Given an image and a one-hot
-  selector over the 128 + 64 + 1 units it returns the selected unit's pre-activation and its gradient
-  with respect to the image.
-* :func:`activation_maximization` — gradient ascent from seeded noise (or a given image) with the usual
-  regularisers: L2 penalty, norm ball, total variation, blur, jitter and clamping to [0, 1]. The browser
-  demo (``book/_static/06_featurevis/ascent.js``) runs the same algorithm step for step: same PRNG
-  (:class:`Mulberry32`), same order of floating-point operations (double precision, stored as float32).
-* :func:`top_examples` (dataset examples) and :func:`first_layer_maximizer` (the closed form r·w/‖w‖).
+  so it exports to ONNX and the browser can climb the gradient itself. Given an image and a selector over
+  the 128 + 64 + 1 units it returns the selected (weighted sum of) pre-activation(s) and its input gradient.
+* :func:`activation_maximization` / :func:`climb` — gradient ascent from seeded noise or a given image with
+  the usual regularisers: L2 penalty, norm ball, total variation, blur, jitter, clamping to [0, 1] and a
+  pull back to the start image (``anchor``). The browser demo (``book/_static/06_featurevis/ascent.js``)
+  runs the same algorithm step for step: same PRNG (:class:`Mulberry32`), same order of floating-point
+  operations (double precision, stored as float32). Python-only extras: a penalty hook
+  (:func:`diversity_penalty`) and a learned linear prior (:class:`LinearPrior`, :func:`fit_pca_prior`).
+* What a unit responds to in data: :func:`activations`, :func:`top_examples`, :func:`describe_units`;
+  and the part-detector tests :func:`part_response` and :func:`occlusion_map`.
+* The first layer in closed form: :func:`first_layer_maximizer` (r·w/‖w‖), :func:`box_maximizer`,
+  :func:`jitter_average`.
 """
 from __future__ import annotations
 
@@ -159,6 +164,67 @@ class AscentConfig:
     jitter: int = 0               # the gradient is taken at x rolled by up to ±jitter pixels (0 = off)
     clamp: bool = False           # clip pixels to [0, 1] after each step
     radius: float | None = None   # project onto the ball ‖x‖₂ ≤ radius after each step (None = off)
+    anchor: float = 0.0           # μ of the penalty μ‖x - start‖²/2: each step also subtracts lr·μ·(x - start)
+
+
+@dataclass(frozen=True)
+class LinearPrior:
+    """A learned linear prior: images are kept in ``mean + span(basis)`` (e.g. MNIST's top principal components).
+
+    ``mean`` float64 ``[784]``; ``basis`` float64 ``[k, 784]`` with orthonormal rows. Distill's third family of
+    regularisers ("learned priors") in its simplest form: a linear generator fitted to the data.
+    """
+
+    mean: np.ndarray
+    basis: np.ndarray
+
+    def direction(self, g: np.ndarray) -> np.ndarray:
+        """Component of directions ``g`` ``[B, 784]`` inside the span: ``(g Uᵀ) U``."""
+        return (g @ self.basis.T) @ self.basis
+
+    def project(self, x: np.ndarray) -> np.ndarray:
+        """Closest point of the affine subspace to each image ``x`` ``[B, 784]``."""
+        return self.mean + self.direction(x - self.mean)
+
+
+def fit_pca_prior(images: np.ndarray, k: int) -> LinearPrior:
+    """:class:`LinearPrior` from the top ``k`` principal components of ``images`` ``[N, ...]`` (784 pixels each).
+
+    Uses scikit-learn's PCA (covariance eigendecomposition, deterministic). Raises ValueError if k > 784.
+    """
+    from sklearn.decomposition import PCA
+    flat = np.asarray(images, np.float64).reshape(len(images), 784)
+    pca = PCA(n_components=k, svd_solver="covariance_eigh").fit(flat)
+    return LinearPrior(mean=pca.mean_.astype(np.float64), basis=pca.components_.astype(np.float64))
+
+
+def diversity_penalty(weight: float, centre: np.ndarray | None = None) -> Callable:
+    """Gradient of ``weight · Σ_{i<j} cos(x_i - c, x_j - c)`` over a batch, for :func:`ascent_step`'s ``penalty``.
+
+    Distill's diversity objective (Olah et al. 2017, "Diversity"): images of one batch that all excite the
+    same unit are pushed apart. ``centre`` ``c`` (default 0) is subtracted first; the chapter passes the
+    mean training image, so "different" means differently shaped rather than with disjoint ink.
+    Returns ``penalty_grad(x float64 [B, 784]) -> float64 [B, 784]``.
+    """
+    c = 0.0 if centre is None else np.asarray(centre, np.float64)
+
+    def penalty_grad(x: np.ndarray) -> np.ndarray:
+        d = x - c
+        norm = np.linalg.norm(d, axis=1, keepdims=True) + 1e-12
+        u = d / norm                                          # (B, 784) unit vectors
+        sim = u @ u.T                                         # (B, B) cosines
+        np.fill_diagonal(sim, 0.0)
+        # ∂cos(u_i, u_j)/∂d_i = (u_j - cos_ij u_i) / ‖d_i‖, summed over j ≠ i
+        return weight * ((u.sum(0, keepdims=True) - u) - sim.sum(1, keepdims=True) * u) / norm
+    return penalty_grad
+
+
+def pairwise_cosine(x: np.ndarray, centre: np.ndarray | None = None) -> float:
+    """Mean cosine similarity over all pairs of rows of ``x`` ``[B, D]`` (after subtracting ``centre``)."""
+    d = np.asarray(x, np.float64) - (0.0 if centre is None else np.asarray(centre, np.float64))
+    u = d / np.linalg.norm(d, axis=1, keepdims=True)
+    i, j = np.triu_indices(len(u), 1)
+    return float(np.mean(np.sum(u[i] * u[j], axis=1)))
 
 
 def start_noise(n: int, cfg: AscentConfig) -> tuple[np.ndarray, Mulberry32]:
@@ -197,12 +263,17 @@ def blur3(x: np.ndarray) -> np.ndarray:
     return img.reshape(x.shape)
 
 
-def ascent_step(x: np.ndarray, grad_fn: Callable, cfg: AscentConfig, rng: Mulberry32):
+def ascent_step(x: np.ndarray, grad_fn: Callable, cfg: AscentConfig, rng: Mulberry32,
+                start: np.ndarray | None = None, penalty: Callable | None = None,
+                prior: LinearPrior | None = None):
     """One step of regularised gradient ascent; returns ``(new x float32 [B,784], act [B])``.
 
-    Order (mirrored in ascent.js): jitter roll → gradient → unroll → g/RMS(g) − tv·∇TV, L2 decay →
-    blur → clamp → norm projection; arithmetic in float64, the image stored as float32 at the end.
-    ``act`` is the selected pre-activation at the (jittered) image the gradient was taken at.
+    Order (mirrored in ascent.js): jitter roll → gradient → unroll → g/RMS(g) − tv·∇TV, L2 decay, anchor
+    pull towards ``start`` → blur → clamp → norm projection; arithmetic in float64, the image stored as
+    float32 at the end. ``act`` is the selected pre-activation at the (jittered) image the gradient was taken
+    at. Python only (not in ascent.js): ``penalty(x) -> ∂penalty/∂x`` is subtracted with the TV term, and a
+    ``prior`` keeps the gradient and the image in its subspace (projected before blur and clamp).
+    Raises ValueError if ``cfg.anchor`` is set without a ``start`` image.
     """
     dy = dx = 0
     if cfg.jitter:
@@ -210,9 +281,18 @@ def ascent_step(x: np.ndarray, grad_fn: Callable, cfg: AscentConfig, rng: Mulber
         dy = int(rng() * (2 * cfg.jitter + 1)) - cfg.jitter
     act, g = grad_fn(roll(x, dy, dx))
     g = roll(g, -dy, -dx).astype(np.float64)
+    if prior is not None:
+        g = prior.direction(g)
     rms = np.sqrt(np.sum(g * g, axis=1, keepdims=True) / 784) + 1e-12
-    v = x.astype(np.float64)
-    v = v + cfg.lr * (g / rms - cfg.tv * tv_gradient(v)) - cfg.lr * cfg.l2 * v
+    v0 = x.astype(np.float64)
+    reg = cfg.tv * tv_gradient(v0) + (penalty(v0) if penalty is not None else 0.0)
+    v = v0 + cfg.lr * (g / rms - reg) - cfg.lr * cfg.l2 * v0
+    if cfg.anchor:
+        if start is None:
+            raise ValueError("cfg.anchor needs the start image")
+        v = v - cfg.lr * cfg.anchor * (v0 - np.asarray(start, np.float64))
+    if prior is not None:
+        v = prior.project(v)
     if cfg.blur:
         v = (1 - cfg.blur) * v + cfg.blur * blur3(v)
     if cfg.clamp:
@@ -223,26 +303,42 @@ def ascent_step(x: np.ndarray, grad_fn: Callable, cfg: AscentConfig, rng: Mulber
     return v.astype(np.float32), act
 
 
-def activation_maximization(grad_fn: Callable, n: int, cfg: AscentConfig,
-                            start: np.ndarray | None = None):
-    """Climb ``grad_fn``'s activation for ``n`` images; returns ``(images [n,784] float32, history [steps,n])``.
+def climb(grad_fn: Callable, n: int, cfg: AscentConfig, start: np.ndarray | None = None,
+          penalty: Callable | None = None, prior: LinearPrior | None = None):
+    """Generator of the ascent: yields ``(step k ≥ 1, x float32 [n,784], act [n])`` after every step.
 
-    Args:
-        grad_fn: ``x [n,784] float32 -> (act [n], grad [n,784])`` (:func:`torch_grad_fn`, :func:`onnx_grad_fn`).
-        n: batch size (one image per selected unit).
-        cfg: :class:`AscentConfig`; with ``start=None`` the images start from seeded noise.
-        start: optional starting images ``[n, 784]`` (e.g. a drawing), values in [0, 1].
-    ``history[k]`` is the activation the k-th gradient was taken at (see :func:`ascent_step`).
+    Starts from seeded noise (``start=None``) or from ``start`` ``[n, 784]`` in [0, 1] (e.g. a drawing);
+    the anchor pulls towards whichever image the ascent started from. See :func:`ascent_step`.
     """
     if start is None:
         x, rng = start_noise(n, cfg)
     else:
         x, rng = np.asarray(start, np.float32).reshape(n, 784).copy(), Mulberry32(cfg.seed)
-    history = []
-    for _ in range(cfg.steps):
-        x, act = ascent_step(x, grad_fn, cfg, rng)
-        history.append(np.asarray(act, np.float64))
-    return x, np.array(history)
+    x0 = x.copy()
+    for k in range(1, cfg.steps + 1):
+        x, act = ascent_step(x, grad_fn, cfg, rng, start=x0, penalty=penalty, prior=prior)
+        yield k, x, np.asarray(act, np.float64)
+
+
+def activation_maximization(grad_fn: Callable, n: int, cfg: AscentConfig, start: np.ndarray | None = None,
+                            penalty: Callable | None = None, prior: LinearPrior | None = None):
+    """Climb ``grad_fn``'s activation for ``n`` images; returns ``(images [n,784] float32, history [steps,n])``.
+
+    Args:
+        grad_fn: ``x [n,784] float32 -> (act [n], grad [n,784])`` (:func:`torch_grad_fn`, :func:`onnx_grad_fn`).
+        n: batch size (one image per selector row).
+        cfg: :class:`AscentConfig`; with ``start=None`` the images start from seeded noise.
+        start: optional starting images ``[n, 784]`` (e.g. a drawing), values in [0, 1].
+        penalty, prior: Python-only regularisers, see :func:`ascent_step`.
+    ``history[k]`` is the activation the k-th gradient was taken at (see :func:`ascent_step`). With
+    ``cfg.steps == 0`` the start images come back unchanged with an empty ``[0, n]`` history.
+    """
+    x, history = None, []
+    for _, x, act in climb(grad_fn, n, cfg, start=start, penalty=penalty, prior=prior):
+        history.append(act)
+    if x is None:                                   # steps == 0
+        x = start_noise(n, cfg)[0] if start is None else np.asarray(start, np.float32).reshape(n, 784).copy()
+    return x, np.array(history).reshape(len(history), n)
 
 
 # Settings the chapter compares (each adds one regulariser to the naive ascent, then all together).
@@ -276,6 +372,93 @@ def top_examples(acts: np.ndarray, k: int = 9) -> np.ndarray:
     return order[:k].T
 
 
+def describe_units(acts: np.ndarray, labels: np.ndarray, ink: np.ndarray, k: int = 9, digit: int = 3):
+    """What each unit responds to in a data set, measured before anything is said about it.
+
+    Args:
+        acts: pre-activations ``[N, U]`` (e.g. :func:`activations`, U = 193).
+        labels: true digits ``[N]`` (0–9). ink: total ink per image ``[N]`` (sum of pixels).
+        k: number of dataset examples. digit: the class the book asks about (3).
+    Returns: a ``pandas.DataFrame`` with one row per unit (index = column of ``acts``): ``firing_rate``
+    (share of images with pre-activation > 0, the book's definition of firing), ``max_act``,
+    ``ink_corr`` (Pearson correlation of the pre-activation with ink; NaN for a constant unit),
+    ``top_labels`` (digits of the k dataset examples, largest first), ``top_share`` (share of ``digit`` among
+    them), ``share_when_firing`` (share of ``digit`` among the images the unit fires on; NaN if it never
+    fires) and ``auc`` (ROC AUC of the pre-activation for "is ``digit``", scikit-learn).
+    """
+    import pandas as pd
+    from sklearn.metrics import roc_auc_score
+    acts = np.asarray(acts, np.float64)
+    is_d = np.asarray(labels) == digit
+    top = top_examples(acts, k)
+    on = acts > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centred = acts - acts.mean(0)
+        ink_c = np.asarray(ink, np.float64) - np.mean(ink)
+        ink_corr = centred.T @ ink_c / (np.linalg.norm(centred, axis=0) * np.linalg.norm(ink_c))
+        share_on = (on & is_d[:, None]).sum(0) / on.sum(0)
+    return pd.DataFrame({
+        "firing_rate": on.mean(0), "max_act": acts.max(0), "ink_corr": ink_corr,
+        "top_labels": ["".join(str(int(d)) for d in np.asarray(labels)[t]) for t in top],
+        "top_share": (np.asarray(labels)[top] == digit).mean(1), "share_when_firing": share_on,
+        "auc": [roc_auc_score(is_d, a) for a in acts.T]})
+
+
+# ---------------------------------------------------------------- is a unit a part detector?
+def third_masks() -> dict[str, np.ndarray]:
+    """Masks float32 ``[784]`` keeping the top (rows 0–9), middle (10–18) or bottom (19–27) of a 28×28 image."""
+    rows = np.repeat(np.arange(28), 28)
+    return {"top": (rows < 10).astype(np.float32), "middle": ((rows >= 10) & (rows < 19)).astype(np.float32),
+            "bottom": (rows >= 19).astype(np.float32)}
+
+
+def part_response(mlp: nn.Module, images: np.ndarray, units, masks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """How much of each unit's response to ``images`` one part alone gives: ``{mask name: ratio [U]}``.
+
+    ratio = mean over images of the pre-activation on ``image ⊙ mask`` divided by the mean on the whole
+    images (``images`` ``[N, 784]``, e.g. the test 3s). 1 means the part alone drives the unit as much as the
+    whole digit; a part detector has one part with a ratio near 1 and others near 0. Biases count in every
+    part, so ratios need not add up to 1.
+    """
+    units = np.asarray(units)
+    x = np.asarray(images, np.float32).reshape(len(images), 784)
+    whole = activations(mlp, x)[:, units].mean(0)
+    return {name: activations(mlp, x * m)[:, units].mean(0) / whole for name, m in masks.items()}
+
+
+def occlusion_map(mlp: nn.Module, images: np.ndarray, units, patch: int = 4) -> np.ndarray:
+    """Mean drop of each unit's pre-activation when a ``patch``×``patch`` square of the images is set to 0.
+
+    ``images`` ``[N, 784]``; returns float64 ``[U, 28 // patch, 28 // patch]`` (position of the square).
+    Zeiler & Fergus 2014 ("Visualizing and Understanding Convolutional Networks") occlude with a grey square;
+    MNIST's background is 0, so here the square is erased to background. Raises ValueError unless ``patch``
+    divides 28.
+    """
+    if 28 % patch:
+        raise ValueError("patch must divide 28")
+    units, n = np.asarray(units), 28 // patch
+    x = np.asarray(images, np.float32).reshape(-1, 28, 28)
+    base = activations(mlp, x.reshape(-1, 784))[:, units].astype(np.float64)
+    out = np.zeros((len(units), n, n))
+    for i in range(n):
+        for j in range(n):
+            occ = x.copy()
+            occ[:, i * patch:(i + 1) * patch, j * patch:(j + 1) * patch] = 0
+            out[:, i, j] = (base - activations(mlp, occ.reshape(-1, 784))[:, units]).mean(0)
+    return out
+
+
+def untrained_copy(name: str) -> nn.Module:
+    """Zoo model ``name`` as it was before training: same seed, same construction as ``zoo.train_spec``.
+
+    Lets a chapter ask how far training moved each unit's weights (cosine to the initial weights).
+    """
+    from .. import train, zoo
+    spec = zoo.SPECS[name]
+    train.seed_everything(spec.train.seed)
+    return zoo.build(spec).eval()
+
+
 # ---------------------------------------------------------------- the first layer in closed form
 def first_layer_maximizer(w: np.ndarray, radius: float) -> np.ndarray:
     """argmax of w·x + b over ‖x‖₂ ≤ radius: ``radius · w / ‖w‖`` (Cauchy–Schwarz); same shape as ``w``.
@@ -287,6 +470,26 @@ def first_layer_maximizer(w: np.ndarray, radius: float) -> np.ndarray:
     if norm == 0:
         raise ValueError("w = 0: the maximiser is not unique")
     return radius * w / norm
+
+
+def box_maximizer(w: np.ndarray) -> np.ndarray:
+    """argmax of w·x + b over the box x ∈ [0, 1]^784: 1 where w > 0, else 0 (float32, same shape as ``w``).
+
+    Each pixel is chosen on its own, so the answer is the sign pattern of ``w`` (ties at 0 give 0).
+    """
+    return (np.asarray(w) > 0).astype(np.float32)
+
+
+def jitter_average(w: np.ndarray, jitter: int) -> np.ndarray:
+    """The weight image a first-layer unit effectively has under jitter: the mean of ``w`` ``[784]`` rolled by
+    every shift in ``[-jitter, jitter]²`` (float64 ``[784]``).
+
+    Jitter draws a shift uniformly each step, so on average the ascent climbs w̄·x + b with this w̄. A smooth
+    weight image keeps most of its norm; a noise-like one (roughness ≈ 1) averages out.
+    """
+    img = np.asarray(w, np.float64).reshape(28, 28)
+    shifts = [(dy, dx) for dy in range(-jitter, jitter + 1) for dx in range(-jitter, jitter + 1)]
+    return np.mean([np.roll(img, s, axis=(0, 1)) for s in shifts], axis=0).ravel()
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:

@@ -109,6 +109,10 @@ TERMS: tuple[Term, ...] = (
     T("순전파", "forward pass", "06_featurevis"),
     T("다층 퍼셉트론", "multilayer perceptron (MLP)", "06_featurevis"),
     T("원-핫", "one-hot", "06_featurevis", ("원핫",)),
+    T("학습된 사전 분포", "learned prior", "06_featurevis"),
+    T("주성분 분석", "principal component analysis (PCA)", "06_featurevis"),
+    T("가림 지도", "occlusion map", "06_featurevis"),
+    T("다양성 목표", "diversity objective", "06_featurevis"),
     # 7. 뉴런을 해석하는 뉴런
     T("탐침", "probe", "04_symmetry", ("프로브", "프로빙")),
     T("선형 탐침", "linear probe", "07_probing", ("선형 프로브",)),
