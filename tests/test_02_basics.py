@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from nnbook import recipes
 from nnbook.chapters import basics as B
 
 
@@ -197,8 +198,8 @@ def test_recipe_comparison_trains_once_then_reads_the_cache(tmp_path, monkeypatc
 
     monkeypatch.setattr(recipes, "compare", counting_compare)
     two = {k: recipes.RECIPES[k] for k in ("adam_1e-3", "sgd_m0.9_wd1e-3")}
-    first = B.recipe_comparison(two, n_train=2000, epochs=1)
-    again = B.recipe_comparison(two, n_train=2000, epochs=1)
+    first = recipes.compare_cached(two, n_train=2000, epochs=1)
+    again = recipes.compare_cached(two, n_train=2000, epochs=1)
     assert len(calls) == 1 and len(list(tmp_path.glob("recipes-*.pt"))) == 1
     for a, b in zip(first, again):
         assert (a.name, a.config, a.accuracy, a.balanced_accuracy, a.dead_h1, a.dead_h2, a.seconds) == \
@@ -206,14 +207,14 @@ def test_recipe_comparison_trains_once_then_reads_the_cache(tmp_path, monkeypatc
         assert a.roughness == pytest.approx(b.roughness, nan_ok=True)
         for u, v in zip(a.model.state_dict().values(), b.model.state_dict().values()):
             assert torch.equal(u, v)
-    B.recipe_comparison(two, n_train=2000, epochs=2)               # a different setting trains again
+    recipes.compare_cached(two, n_train=2000, epochs=2)               # a different setting trains again
     assert len(calls) == 2
 
 
 def test_chosen_recipe_row_is_the_book_model():
     """The comparison's SGD + momentum + weight decay row is, bit for bit, the model every chapter loads."""
     from nnbook import recipes, zoo
-    row = next(r for r in B.recipe_comparison() if r.name == "sgd_m0.9_wd1e-3")
+    row = next(r for r in recipes.compare_cached() if r.name == "sgd_m0.9_wd1e-3")
     assert row.config == zoo.MLP3_RECIPE == recipes.RECIPES["sgd_m0.9_wd1e-3"]
     book = zoo.load("mlp3_3vsrest_random").model
     for u, v in zip(book.state_dict().values(), row.model.state_dict().values()):

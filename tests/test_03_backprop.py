@@ -11,14 +11,12 @@ from nnbook.chapters import backprop as bp
 SQ = bp.STATQUEST
 
 
-def shown(value: float, shown_value: float) -> bool:
-    """True if ``value`` rounds to ``shown_value`` at the number of decimals StatQuest shows."""
-    decimals = len(repr(float(shown_value)).split(".")[1].rstrip("0")) if "." in repr(float(shown_value)) else 0
-    return round(float(value), decimals) == round(float(shown_value), decimals)
+shown = bp.matches_shown
 
 
 def test_shown_helper_can_fail():
     assert shown(1.114, 1.11) and not shown(1.116, 1.11) and not shown(7.7, 7.8)
+    assert shown(-1.9999, -2.0) and not shown(-2.6, -2.0) and shown(-0.0323, -0.03)
 
 
 # ------------------------------------------------------------------ chain rule
@@ -61,6 +59,22 @@ def test_sgd_line_gets_close():
     path = bp.sgd_line(x, y, [0.0, 0.0], lr=1e-4, batch_size=10, epochs=20, seed=1)
     assert path.shape[1] == 2 and len(path) == 20 * 30 + 1
     np.testing.assert_allclose(path[-1], [0.9, 0.6], atol=0.1)
+
+
+def test_minibatch_gradient_is_unbiased_and_its_spread_follows_the_formula():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 3, 400)
+    y = 0.9 + 0.6 * x + rng.normal(0, 0.3, 400)
+    theta = np.array([0.5, 0.5])
+    # the mean over one epoch's equal-sized batches is exactly the full gradient
+    batches = np.array_split(rng.permutation(400), 16)
+    mean = np.mean([bp.grad_line(theta, x[i], y[i]) * (400 / len(i)) for i in batches], axis=0)
+    np.testing.assert_allclose(mean, bp.grad_line(theta, x, y), atol=1e-9)
+    spread = bp.minibatch_gradient_spread(x, y, theta, batch_sizes=(10, 40), draws=3000, seed=1)
+    per_point = np.array([bp.grad_line(theta, x[i:i + 1], y[i:i + 1]) * 400 for i in range(400)]).std(0)
+    for b, sd in spread.items():
+        np.testing.assert_allclose(sd, per_point * np.sqrt((400 - b) / (b * 399)), rtol=0.06)
+    assert np.all(spread[40] < 0.55 * spread[10])
 
 
 # ------------------------------------------------------------------ backprop main ideas (b3)
@@ -116,6 +130,29 @@ def test_training_fits_the_data():
     np.testing.assert_array_equal(p1[-1, :4], p1[0, :4])
 
 
+def test_restart_states_and_the_flat_place_at_the_mean():
+    runs = bp.restarts(n_seeds=5, lr=0.1, steps=2_000)
+    assert [r.seed for r in runs] == list(range(5)) and all(len(r.ssr) == 2_001 for r in runs)
+    states = {r.seed: r.state(2_000) for r in runs}
+    assert states[3] == "fit" and states[4] == "mean"          # seed 3 fits early; seed 4 flattens out
+    stuck = runs[4]
+    assert abs(stuck.ssr[-1] - bp.MEAN_SSR) < 1e-4 and abs(stuck.end[0]) < 0.01 and abs(stuck.end[2]) < 0.01
+    # "left" needs an earlier fit: a hand-made SSR history shows each state
+    fake = bp.RunEnd(0, np.array([1.0, 0.01, 0.3, 0.667, 0.6667]), np.zeros(7), np.zeros(7), 0.0)
+    assert [fake.state(k) for k in range(5)] == ["other", "fit", "left", "left", "left"]
+    fake2 = bp.RunEnd(0, np.array([1.0, 0.67, 0.3]), np.zeros(7), np.zeros(7), 0.0)
+    assert [fake2.state(k) for k in range(3)] == ["other", "mean", "other"]
+
+
+def test_largest_curvature_matches_finite_differences_of_the_gradient():
+    p = bp.standard_normal_start(3)
+    eps = 1e-5
+    hess = np.array([(bp.gradient(p + eps * e) - bp.gradient(p - eps * e)) / (2 * eps) for e in np.eye(7)])
+    assert bp.largest_curvature(p) == pytest.approx(np.linalg.eigvalsh((hess + hess.T) / 2).max(), rel=1e-5)
+    # along b3 alone the curvature is 2 * (number of points) = 6, so the largest is at least 6
+    assert bp.largest_curvature(p) >= 6 - 1e-9
+
+
 def test_train_network_rejects_unknown_name():
     with pytest.raises(ValueError):
         bp.train_network(bp.as_vector(bp.DETAILS1), ("w5",))
@@ -145,6 +182,19 @@ def test_cross_entropy_value_and_gradient():
     np.testing.assert_allclose(g, z.grad.numpy(), atol=1e-12)
 
 
+def test_statquest_cross_entropy_backprop_numbers():
+    """§12: b3 of the setosa output from -2 at learning rate 1 on StatQuest's three flowers."""
+    model = bp.statquest_iris_model()
+    path, total_ce, dce_db = bp.output_bias_path(model, bp.STATQUEST_FLOWERS_X, bp.STATQUEST_FLOWERS_Y, cls=0,
+                                                 b0=SQ["ce_b3_start"], lr=SQ["ce_lr"])
+    assert shown(total_ce(path[0]), SQ["ce_total_at_start"]) and shown(dce_db(path[0]), SQ["ce_dce_db3_at_start"])
+    assert shown(path[1], SQ["ce_b3_after_1"]) and shown(path[-1], SQ["ce_b3_opt"])
+    assert path[1] > path[0]                                  # a negative slope moves the bias up
+    with torch.no_grad():
+        p = torch.softmax(model(torch.as_tensor(bp.STATQUEST_FLOWERS_X)), 1).numpy()
+    assert round(float(p[0, 0]), 2) == SQ["ce_p"]             # §11's 0.57 is this network's p(setosa), b3 = 0
+
+
 def test_iris_training_and_bias_path():
     model, hist = bp.train_iris(bp.IrisConfig(steps=300))
     assert hist["accuracy"][-1] > 0.8 and hist["loss"][-1] < hist["loss"][0]
@@ -154,6 +204,49 @@ def test_iris_training_and_bias_path():
     assert abs(dce_db(path[-1])) < 0.11  # last step |0.01 * slope| < 0.001
     with pytest.raises(ValueError):
         bp.iris_loss(torch.zeros(2, 3), torch.tensor([0, 1]), "mse")
+
+
+# ------------------------------------------------------------------ backprop for a whole layer
+def test_layer_gradients_equal_the_seven_hand_derivatives():
+    p = bp.as_vector(bp.DETAILS2)
+    w1, b1, w2, b2, w3, w4, b3 = p
+    (dW1, db1), (dW2, db2) = bp.layer_gradients(
+        [np.array([[w1], [w2]]), np.array([[w3, w4]])], [np.array([b1, b2]), np.array([b3])],
+        bp.DOSAGE[:, None], lambda z: -2 * (bp.EFFICACY[:, None] - z), activation="softplus")
+    np.testing.assert_allclose(np.r_[dW1[0], db1[0], dW1[1], db1[1], dW2[0], db2], bp.gradient(p), atol=1e-12)
+
+
+def test_layer_gradients_equal_autograd_on_a_random_relu_network():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.ReLU(), torch.nn.Linear(5, 4), torch.nn.ReLU(),
+                              torch.nn.Linear(4, 3)).double()
+    x = torch.randn(7, 6, dtype=torch.float64)
+    y = torch.randint(0, 3, (7,))
+    torch.nn.functional.cross_entropy(net(x), y).backward()
+    linears = [net[0], net[2], net[4]]
+    onehot = np.eye(3)[y.numpy()]
+    grads = bp.layer_gradients([l.weight.detach().numpy() for l in linears], [l.bias.detach().numpy() for l in linears],
+                               x.numpy(), lambda z: (bp.softmax(z) - onehot) / len(onehot))
+    for (dw, db), layer in zip(grads, linears):
+        np.testing.assert_allclose(dw, layer.weight.grad.numpy(), atol=1e-12)
+        np.testing.assert_allclose(db, layer.bias.grad.numpy(), atol=1e-12)
+    with pytest.raises(KeyError):
+        bp.layer_gradients([np.eye(2)], [np.zeros(2)], np.ones((1, 2)), lambda z: z, activation="tanh")
+
+
+def test_backward_multiplications_match_torch_flop_counter():
+    from torch.utils.flop_counter import FlopCounterMode
+    from nnbook import models, train
+    counts = bp.backward_multiplications((784, 128, 64, 1))
+    assert counts == dict(forward=108_608, weight_grads=108_608, deltas=8_256, activation=192)
+    model = models.MLP3()
+    with FlopCounterMode(display=False) as fwd:
+        logits, _ = model.logits_and_hidden(torch.rand(1, 1, 28, 28))
+    loss = train.loss_fn(logits, torch.ones(1))
+    with FlopCounterMode(display=False) as bwd:
+        loss.backward()
+    assert fwd.get_total_flops() == 2 * counts["forward"]
+    assert bwd.get_total_flops() == 2 * (counts["weight_grads"] + counts["deltas"])
 
 
 # ------------------------------------------------------------------ data for the browser demos

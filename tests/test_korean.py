@@ -54,8 +54,10 @@ def visible_prose(html: str) -> str:
     """The reader-visible text of a page's article, without code, math source, scripts or styles."""
     soup = BeautifulSoup(html, "html.parser")
     article = soup.select_one("article") or soup
-    for node in article.select("pre, code, script, style, .highlight, .math, mjx-container, .MathJax"):
+    for node in article.select("pre, code, script, style, .highlight"):
         node.decompose()
+    for node in article.select(".math, mjx-container, .MathJax"):
+        node.replace_with("x")                    # a formula is read as a word; its TeX source is not prose
     for node in article.find_all(BLOCKS):       # blocks end a line; inline elements (links, bold) join as written
         node.append("\n")
     return article.get_text("", strip=False)
@@ -67,7 +69,7 @@ def _pages(site_dir: Path) -> list[Path]:
 
 def test_visible_prose_keeps_inline_text_together_and_blocks_apart():
     html = ('<article><p>식 <a href="#e">(1)</a>은 <strong>0.5</strong>로 <code>x를</code></p>'
-            '<p>3</p><p>이 문단</p><pre>0를</pre></article>')
+            '<p>3</p><p>이 문단</p><pre>0를</pre><p>기울기(곧 <span class="math">\\(w\\)</span>)는</p></article>')
     text = visible_prose(html)
     assert "식 (1)은 0.5로 " in text and "0를" not in text and "x를" not in text
     assert "3\n" in text and not SPACE_BEFORE_PARTICLE.search(text)

@@ -8,13 +8,16 @@ the roughness of the first-layer weight images and the training time. The chosen
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 import torch
 
-from . import data, models, train, units
+from . import data, models, train, units, zoo
 
 # name -> training recipe; same epochs and batch size, only the optimiser and its settings differ
 # (10 epochs of 60,000 images at batch 128 each; measured choice: "sgd_m0.9_wd1e-3" = zoo.MLP3_RECIPE)
@@ -83,3 +86,39 @@ def compare(recipes: dict[str, train.TrainConfig] | None = None, n_train: int | 
         config = replace(config, epochs=epochs) if epochs is not None else config
         out.append(run_recipe(name, config, x, y, x_test, y_test))
     return out
+
+
+def compare_cached(recipe_set: dict[str, train.TrainConfig] | None = None, n_train: int | None = None,
+                   epochs: int | None = None) -> list[RecipeResult]:
+    """:func:`compare`, trained once and then read from the zoo cache.
+
+    Training MLP3 under the five recipes of :data:`nnbook.RECIPES` takes minutes on one CPU thread,
+    so the first call stores every result (metrics, the training seconds measured then, the weights) in
+    ``.cache/zoo/recipes-<key>.pt``; the key hashes the recipes, ``n_train``, ``epochs`` and
+    ``zoo.CACHE_VERSION``, so a changed recipe is retrained, never silently reused.
+
+    Args: as :func:`compare` (default: every recipe, all 60,000 training images).
+    Returns: one :class:`nnbook.RecipeResult` per recipe, in the given order, models in eval mode.
+    """
+    recipe_set = recipe_set or RECIPES
+    blob = json.dumps({"v": zoo.CACHE_VERSION, "n_train": n_train, "epochs": epochs,
+                       "recipes": {k: asdict(c) for k, c in recipe_set.items()}}, sort_keys=True)
+    path = zoo.CACHE_DIR / f"recipes-{hashlib.sha256(blob.encode()).hexdigest()[:12]}.pt"
+    scalars = [f.name for f in fields(RecipeResult) if f.name not in ("name", "config", "model")]
+    if path.exists():
+        stored = torch.load(path, weights_only=False)
+        out = []
+        for row in stored:
+            model = models.MLP3()
+            model.load_state_dict(row["state_dict"])
+            out.append(RecipeResult(name=row["name"], config=train.TrainConfig(**row["config"]),
+                                            model=model.eval(), **{k: row[k] for k in scalars}))
+        return out
+    results = compare(recipe_set, n_train=n_train, epochs=epochs)
+    rows = [{"name": r.name, "config": asdict(r.config), "state_dict": r.model.state_dict(),
+             **{k: getattr(r, k) for k in scalars}} for r in results]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    torch.save(rows, tmp)
+    os.replace(tmp, path)   # atomic: a parallel build never reads half a file
+    return results

@@ -11,7 +11,8 @@ vector in the order ``PARAM_NAMES``.
 
 Sources: StatQuest, "The Chain Rule", "Gradient Descent, Step-by-Step", "Neural Networks Pt. 2:
 Backpropagation Main Ideas", "Backpropagation Details Pt. 1 and 2", "The SoftMax Derivative",
-"Neural Networks Part 6/7: Cross Entropy (Derivatives)" (seed 004 §2–§6, §10–§12).
+"Neural Networks Part 6/7: Cross Entropy (Derivatives)" (seed 004 §2–§6, §10–§12). The matrix form of
+backpropagation for a layer follows Rumelhart, Hinton & Williams (1986).
 """
 from __future__ import annotations
 
@@ -79,8 +80,14 @@ def grad_line(theta, x=LINE_X, y=LINE_Y) -> np.ndarray:
 
 
 def sgd_line(x, y, theta0, lr: float, batch_size: int, epochs: int, seed: int) -> np.ndarray:
-    """Mini-batch stochastic gradient descent on the line's SSR (mean over the batch, times len(x) so the
-    scale matches full-batch SSR). Returns the path of (intercept, slope), shape (steps + 1, 2)."""
+    """Mini-batch stochastic gradient descent on the line's SSR.
+
+    Each epoch visits a fresh permutation of the N points in ``N // batch_size`` batches. A batch's
+    gradient (a sum over B points) is multiplied by N / B, so it estimates the full-data gradient on the
+    same scale and the same ``lr`` suits both (PyTorch's default mean loss divides by B instead and leaves
+    the factor N to the learning rate). Returns the path of (intercept, slope), shape (steps + 1, 2);
+    after k steps the run has evaluated the gradient at about k * batch_size points.
+    """
     rng = np.random.default_rng(seed)
     theta = np.asarray(theta0, dtype=np.float64).copy()
     path = [theta.copy()]
@@ -90,6 +97,24 @@ def sgd_line(x, y, theta0, lr: float, batch_size: int, epochs: int, seed: int) -
             theta = theta - lr * g
             path.append(theta.copy())
     return np.array(path)
+
+
+def minibatch_gradient_spread(x, y, theta, batch_sizes=(25, 100, 400), draws: int = 2000,
+                              seed: int = 0) -> dict[int, np.ndarray]:
+    """Standard deviation of the scaled minibatch gradient ``grad_line(batch) * N / B`` at ``theta``.
+
+    For each batch size B, ``draws`` batches of B distinct points are drawn (seeded) and the spread of the
+    two gradient components is returned, float64 (2,) per B. Sampling without replacement gives
+    sd(B) = sd_1 * sqrt((N - B) / (B (N - 1))) (a standard survey-sampling result), so quadrupling B about
+    halves the spread while the mean stays the full-data gradient.
+    """
+    rng = np.random.default_rng(seed)
+    out = {}
+    for b in batch_sizes:
+        grads = [grad_line(theta, x[i], y[i]) * (len(x) / b)
+                 for i in (rng.choice(len(x), b, replace=False) for _ in range(draws))]
+        out[b] = np.std(grads, axis=0)
+    return out
 
 
 # ---------------------------------------------------------------- 3. the StatQuest network
@@ -103,7 +128,7 @@ MAIN_IDEAS = dict(w1=3.34, b1=-1.43, w2=-3.53, b2=0.57, w3=-1.22, w4=-2.30, b3=0
 DETAILS1 = {**MAIN_IDEAS, "w3": 0.36, "w4": 0.63, "b3": 0.0}
 DETAILS2 = dict(w1=2.74, b1=0.0, w2=-1.13, b2=0.0, w3=0.36, w4=0.63, b3=0.0)
 
-# The numbers StatQuest shows, with the precision it shows them (seed 004 §3–§4, §5, §10–§11).
+# The numbers StatQuest shows, with the precision it shows them (seed 004 §3–§4, §5, §10–§12).
 STATQUEST = {
     "ssr_b3": {0: 20.4, 1: 7.8, 2: 1.11, 3: 0.46},
     "dssr_db3_at_0": -15.7, "step_at_0": -1.57, "b3_after_1": 1.57, "b3_after_2": 2.19, "b3_opt": 2.61,
@@ -111,7 +136,18 @@ STATQUEST = {
     "line_dssr_db_at_0": -5.7, "line_intercept_after_1": 0.57, "line_intercept_opt": 0.95,
     "iris_raw": (1.43, -0.4, 0.23), "iris_softmax": (0.69, 0.10, 0.21),
     "softmax_dself": 0.21, "softmax_dother": -0.07, "ce_p": 0.57, "ce_value": 0.56,
+    # §12, cross entropy and backpropagation: b3 of the setosa output from -2 with learning rate 1
+    "ce_b3_start": -2.0, "ce_lr": 1.0, "ce_total_at_start": 2.67, "ce_dce_db3_at_start": -0.77,
+    "ce_b3_after_1": -1.23, "ce_b3_opt": -0.03,
 }
+
+
+def matches_shown(value: float, shown_value: float) -> bool:
+    """True if ``value`` rounds to ``shown_value`` at the number of decimals StatQuest shows it with
+    (``matches_shown(1.114, 1.11)`` is True, ``matches_shown(1.116, 1.11)`` is False)."""
+    text = repr(float(shown_value))
+    decimals = len(text.split(".")[1].rstrip("0")) if "." in text and "e" not in text else 0
+    return round(float(value), decimals) == round(float(shown_value), decimals)
 
 
 def as_vector(params: dict) -> np.ndarray:
@@ -178,6 +214,68 @@ def train_network(p0: np.ndarray, trainable: tuple[str, ...], lr: float = 0.1,
         raise ValueError(f"unknown parameters {sorted(unknown)}; use names from {PARAM_NAMES}")
     mask = np.array([k in trainable for k in PARAM_NAMES], dtype=np.float64)
     return gradient_descent(lambda p: gradient(p) * mask, p0, lr, tol=tol, max_steps=max_steps, steps=steps)
+
+
+FIT_SSR = 0.05        # a run "fits" the three points once its SSR is below this
+MEAN_SSR = 2 / 3      # SSR of the best constant prediction (the mean, 1/3): (1/3)^2 + (2/3)^2 + (1/3)^2
+
+
+def standard_normal_start(seed: int) -> np.ndarray:
+    """StatQuest's way to start "Details Pt. 2": the four weights from a standard normal (numpy
+    ``default_rng(seed)``), the three biases 0. Returns float64 (7,) in ``PARAM_NAMES`` order."""
+    w = np.random.default_rng(seed).standard_normal(4)
+    return np.array([w[0], 0.0, w[1], 0.0, w[2], w[3], 0.0])
+
+
+@dataclass
+class RunEnd:
+    seed: int
+    ssr: np.ndarray        # SSR after every step, shape (steps + 1,)
+    end: np.ndarray        # the seven parameters after the last step, shape (7,)
+    best: np.ndarray       # the seven parameters where SSR was smallest, shape (7,)
+    grad_norm: float       # |gradient| after the last step
+
+    def state(self, step: int) -> str:
+        """Where the run is after ``step`` steps, from its SSR alone (and the gradient for "stopped").
+
+        "fit": SSR < FIT_SSR. "left": it was below FIT_SSR at an earlier step and is above it now.
+        "mean": SSR within 0.01 of MEAN_SSR. "other": anything else (descending or wandering).
+        """
+        now = self.ssr[step]
+        if now < FIT_SSR:
+            return "fit"
+        if self.ssr[:step].min(initial=np.inf) < FIT_SSR:
+            return "left"
+        return "mean" if abs(now - MEAN_SSR) < 0.01 else "other"
+
+
+def restarts(n_seeds: int = 20, lr: float = 0.1, steps: int = 20_000) -> list[RunEnd]:
+    """Train all seven parameters from ``n_seeds`` standard-normal starts (seeds 0..n-1) for ``steps``
+    plain gradient-descent steps each. About 0.7 s per 1,000 steps and seed on one core."""
+    runs = []
+    for seed in range(n_seeds):
+        path = train_network(standard_normal_start(seed), PARAM_NAMES, lr=lr, steps=steps)
+        losses = np.array([ssr(q) for q in path])
+        runs.append(RunEnd(seed, losses, path[-1], path[losses.argmin()],
+                           float(np.linalg.norm(gradient(path[-1])))))
+    return runs
+
+
+def largest_curvature(p: np.ndarray) -> float:
+    """Largest eigenvalue of the Hessian of SSR at ``p`` (7,), from ``torch.autograd.functional.hessian``.
+
+    Gradient descent can settle at a minimum only if this is below 2 / learning rate (for one parameter
+    with SSR'' = c the error is multiplied by 1 - lr * c each step).
+    """
+    x, y = torch.as_tensor(DOSAGE), torch.as_tensor(EFFICACY)
+
+    def loss(t):
+        w1, b1, w2, b2, w3, w4, b3 = t
+        softplus_ = torch.nn.functional.softplus
+        return ((y - (w3 * softplus_(w1 * x + b1) + w4 * softplus_(w2 * x + b2) + b3)) ** 2).sum()
+
+    hess = torch.autograd.functional.hessian(loss, torch.tensor(p, dtype=torch.float64))
+    return float(torch.linalg.eigvalsh(hess).max())
 
 
 # ---------------------------------------------------------------- 4. SoftMax and cross entropy
@@ -269,6 +367,31 @@ def train_iris(cfg: IrisConfig):
     return model, {k: np.array(v) for k, v in hist.items()}
 
 
+# StatQuest's iris network of "Neural Networks Pt. 4" and "Part 7: Cross Entropy Derivatives", with the
+# weights and biases shown on screen: inputs (petal width, sepal width) scaled to [0, 1], two ReLU units,
+# outputs (setosa, versicolor, virginica). The setosa output bias (StatQuest's b3) is the one optimised.
+STATQUEST_IRIS = dict(
+    hidden_weight=[[-2.5, 0.6], [-1.5, 0.4]], hidden_bias=[1.6, 0.7],
+    output_weight=[[-0.1, 1.5], [2.4, -5.2], [-2.2, 3.7]], output_bias=[0.0, 0.0, 1.0],
+)
+# The three training flowers of Part 7: (petal width, sepal width) and species (0 setosa, 1 versicolor,
+# 2 virginica).
+STATQUEST_FLOWERS_X = np.array([[0.04, 0.42], [1.0, 0.54], [0.5, 0.37]], dtype=np.float32)
+STATQUEST_FLOWERS_Y = np.array([0, 2, 1], dtype=np.int64)
+
+
+def statquest_iris_model() -> torch.nn.Sequential:
+    """StatQuest's 2-2-3 iris network as ``Sequential(Linear(2, 2), ReLU(), Linear(2, 3))`` (float32) with
+    the weights of ``STATQUEST_IRIS``; raw outputs (N, 3), no SoftMax."""
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 3))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor(STATQUEST_IRIS["hidden_weight"]))
+        model[0].bias.copy_(torch.tensor(STATQUEST_IRIS["hidden_bias"]))
+        model[2].weight.copy_(torch.tensor(STATQUEST_IRIS["output_weight"]))
+        model[2].bias.copy_(torch.tensor(STATQUEST_IRIS["output_bias"]))
+    return model.eval()
+
+
 def output_bias_path(model, x, y, cls: int = 0, b0: float = -2.0, lr: float = 1.0,
                      tol: float = 1e-3, max_steps: int = 1000):
     """Gradient descent on the output bias of class ``cls`` alone, total cross entropy as loss.
@@ -296,7 +419,56 @@ def output_bias_path(model, x, y, cls: int = 0, b0: float = -2.0, lr: float = 1.
     return path[:, 0], total_ce, dce_db
 
 
-# ---------------------------------------------------------------- 6. data for the browser demos
+# ---------------------------------------------------------------- 6. backpropagation for a whole layer
+
+ACTIVATIONS = {  # name -> (f, f')
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(z.dtype)),
+    "softplus": (softplus, sigmoid),
+}
+
+
+def layer_gradients(weights, biases, x, output_delta, activation: str = "relu"):
+    """Backpropagation in matrix form for out = W_L f(... f(W_1 x + b_1) ...) + b_L (no f on the output).
+
+    Args:
+        weights: list of arrays, ``weights[l]`` (n_l, n_{l-1}); biases: list of (n_l,) arrays.
+        x: inputs (B, n_0), one example per row.
+        output_delta: function z_L (B, n_L) -> delta_L = dLoss/dz_L (B, n_L), from the loss.
+        activation: "relu" or "softplus" (the hidden layers' f; KeyError otherwise).
+    Returns: ``[(dLoss/dW_l, dLoss/db_l), ...]`` with the shapes of ``weights`` and ``biases``.
+    The three lines of the backward loop are the book's equations: dW = delta^T a_prev, db = sum of delta,
+    delta_prev = (delta W) * f'(z_prev) (Rumelhart, Hinton & Williams 1986; rows = examples here).
+    """
+    f, df = ACTIVATIONS[activation]
+    a, zs, acts = x, [], [x]
+    for l, (w, b) in enumerate(zip(weights, biases)):        # forward, keeping every z and a
+        z = a @ w.T + b                                        # (B, n_l)
+        a = f(z) if l < len(weights) - 1 else z
+        zs.append(z)
+        acts.append(a)
+    delta = output_delta(zs[-1])                               # (B, n_L)
+    grads = []
+    for l in reversed(range(len(weights))):                    # backward, last layer first
+        grads.append((delta.T @ acts[l], delta.sum(0)))        # (n_l, n_{l-1}), (n_l,)
+        if l > 0:
+            delta = (delta @ weights[l]) * df(zs[l - 1])       # (B, n_{l-1})
+    return grads[::-1]
+
+
+def backward_multiplications(sizes) -> dict[str, int]:
+    """Multiplications per example for one forward and one backward pass of a fully connected network.
+
+    ``sizes`` = (n_0, n_1, ..., n_L), e.g. (784, 128, 64, 1). Counts: "forward" = sum n_l n_{l-1}
+    (matrix products); "weight_grads" = the same (delta a^T); "deltas" = sum over l >= 2 of n_l n_{l-1}
+    (W^T delta; none is needed for the input layer); "activation" = the hidden widths (delta * f').
+    """
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    forward = sum(a * b for a, b in pairs)
+    return dict(forward=forward, weight_grads=forward, deltas=sum(a * b for a, b in pairs[1:]),
+                activation=sum(sizes[1:-1]))
+
+
+# ---------------------------------------------------------------- 7. data for the browser demos
 
 
 def stepper_data(lrs=(0.01, 0.1, 0.34), steps: int = 30, b3_range=(-3.0, 8.0)) -> dict:

@@ -11,17 +11,15 @@ Maths only: functions take and return arrays; the chapter plots.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .. import data, models, recipes, train, zoo
+from .. import data, zoo
 
 # ---------------------------------------------------------------- activations (numpy)
 
@@ -296,45 +294,6 @@ def export_neurons() -> dict:
     tmp.replace(NEURON_ASSET)
     return blob
 
-
-
-# ---------------------------------------------------------------- which recipe? (nnbook.recipes, trained once)
-
-
-def recipe_comparison(recipe_set: dict[str, train.TrainConfig] | None = None, n_train: int | None = None,
-                      epochs: int | None = None) -> list[recipes.RecipeResult]:
-    """:func:`nnbook.recipes.compare`, trained once and then read from the zoo cache.
-
-    Training MLP3 under the five recipes of :data:`nnbook.recipes.RECIPES` takes minutes on one CPU thread,
-    so the first call stores every result (metrics, the training seconds measured then, the weights) in
-    ``.cache/zoo/recipes-<key>.pt``; the key hashes the recipes, ``n_train``, ``epochs`` and
-    ``zoo.CACHE_VERSION``, so a changed recipe is retrained, never silently reused.
-
-    Args: as :func:`nnbook.recipes.compare` (default: every recipe, all 60,000 training images).
-    Returns: one :class:`nnbook.recipes.RecipeResult` per recipe, in the given order, models in eval mode.
-    """
-    recipe_set = recipe_set or recipes.RECIPES
-    blob = json.dumps({"v": zoo.CACHE_VERSION, "n_train": n_train, "epochs": epochs,
-                       "recipes": {k: asdict(c) for k, c in recipe_set.items()}}, sort_keys=True)
-    path = zoo.CACHE_DIR / f"recipes-{hashlib.sha256(blob.encode()).hexdigest()[:12]}.pt"
-    scalars = [f.name for f in fields(recipes.RecipeResult) if f.name not in ("name", "config", "model")]
-    if path.exists():
-        stored = torch.load(path, weights_only=False)
-        out = []
-        for row in stored:
-            model = models.MLP3()
-            model.load_state_dict(row["state_dict"])
-            out.append(recipes.RecipeResult(name=row["name"], config=train.TrainConfig(**row["config"]),
-                                            model=model.eval(), **{k: row[k] for k in scalars}))
-        return out
-    results = recipes.compare(recipe_set, n_train=n_train, epochs=epochs)
-    rows = [{"name": r.name, "config": asdict(r.config), "state_dict": r.model.state_dict(),
-             **{k: getattr(r, k) for k in scalars}} for r in results]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    torch.save(rows, tmp)
-    os.replace(tmp, path)   # atomic: a parallel build never reads half a file
-    return results
 
 
 # ---------------------------------------------------------------- reading first-layer weight images
