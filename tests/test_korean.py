@@ -72,7 +72,7 @@ def test_visible_prose_keeps_inline_text_together_and_blocks_apart():
             '<p>3</p><p>이 문단</p><pre>0를</pre><p>기울기(곧 <span class="math">\\(w\\)</span>)는</p></article>')
     text = visible_prose(html)
     assert "식 (1)은 0.5로 " in text and "0를" not in text and "x를" not in text
-    assert "3\n" in text and not SPACE_BEFORE_PARTICLE.search(text)
+    assert "3\n" in text and "(곧 x)는" in text and not SPACE_BEFORE_PARTICLE.search(text)
 
 
 @pytest.mark.build
