@@ -33,6 +33,7 @@ EXTRA_EXPORTS = [
     "nnbook.chapters.featurevis:export_grad",  # 06_featurevis: MLP3 activation + input gradient, two inputs
     "nnbook.chapters.symmetry:export_filters",  # chapter 04: first-layer filters of the four models for the demo
     "nnbook.chapters.probing:export_probes",   # 07_probing: MLP3 + linear concept probes, neuron ranking JSON
+    "nnbook.live:export",   # issue 16: training-step graphs, seed-0 starting weights, the browser's MNIST subset
     # <- extra exports above
 ]
 

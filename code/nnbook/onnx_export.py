@@ -74,6 +74,35 @@ def export(trained: zoo.Trained, out_dir: Path = MODELS_DIR, model: torch.nn.Mod
     return path
 
 
+def export_graph(proto: onnx.ModelProto, name: str, meta: dict[str, str], extra: dict | None = None,
+                 out_dir: Path = MODELS_DIR) -> Path:
+    """Write a graph built in code rather than traced from a module (``nnbook.stepgraph``: a training step,
+    an inference graph that takes the weights as inputs) as ``<out_dir>/<name>.onnx``; return the path.
+
+    ``meta`` (string values) becomes ``metadata_props``; the manifest entry lists every input and output
+    with its shape (a dynamic dimension by its name, e.g. ``"B"``; a scalar as ``[]``), ``meta``, and the
+    keys of ``extra`` (JSON values the demos read, e.g. parameter names and shapes).
+    Raises onnx.checker.ValidationError for an invalid graph; ValueError if ``extra`` would replace a
+    standard key of the entry.
+    """
+    extra = dict(extra or {})
+    clash = set(extra) & {"file", "bytes", "input", "outputs", "metadata"}
+    if clash:
+        raise ValueError(f"extra would replace {sorted(clash)}")
+    onnx.checker.check_model(proto, full_check=True)
+    meta = {k: str(v) for k, v in meta.items()}
+    onnx.helper.set_model_props(proto, meta)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.onnx"
+    onnx.save(proto, str(path))
+    shape = lambda v: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]  # noqa: E731
+    _update_manifest(out_dir, name, {"file": path.name, "bytes": path.stat().st_size,
+                                     "input": {i.name: shape(i) for i in proto.graph.input},
+                                     "outputs": {o.name: shape(o) for o in proto.graph.output},
+                                     "metadata": meta, **extra})
+    return path
+
+
 def _update_manifest(out_dir: Path, name: str, entry: dict) -> None:
     """Add or replace one entry of ``manifest.json`` (locked: several exports may run at once)."""
     manifest_path = out_dir / "manifest.json"

@@ -19,7 +19,7 @@ def test_four_models_on_a_sample_digit_match_python_onnxruntime(page):
     demo = open_demo(page)
     sessions = {m: onnx_export.session(onnx_export.MODELS_DIR / f"{m}.onnx") for m in MODELS}
     images, _ = data.load_mnist("test")
-    button = page.get_by_role("button", name="예시 숫자")
+    button = demo.get_by_role("button", name="예시 숫자")   # the training demo below has its own pad
     for _ in range(2):
         button.focus()
         page.keyboard.press("Enter")                     # keyboard works, not only the mouse
@@ -44,18 +44,18 @@ def test_four_models_on_a_sample_digit_match_python_onnxruntime(page):
             else:
                 assert distinct > 1, m               # random init: neurons differ
     # eight first-layer filters per model are drawn
-    assert demo.locator(".symmetry-demo__filters canvas").count() == 4 * 8
-    expect(page.get_by_test_id("status")).to_contain_text("3일 확률")
+    expect(demo.locator(".symmetry-demo__filters canvas")).to_have_count(4 * 8)   # drawn when they arrive
+    expect(demo.get_by_test_id("status")).to_contain_text("3일 확률")
     assert page.outside_requests == []
     assert page.console_errors == []
 
 
 def test_empty_pad_gives_no_prediction(page):
-    open_demo(page)
-    page.get_by_role("button", name="예시 숫자").click()
+    demo = open_demo(page)
+    demo.get_by_role("button", name="예시 숫자").click()
     prob = page.get_by_test_id(f"prob-{MODELS[0]}")
     expect(prob).not_to_have_text("—")
-    page.get_by_role("button", name="지우기").click()
+    demo.get_by_role("button", name="지우기").click()
     for m in MODELS:
         expect(page.get_by_test_id(f"prob-{m}")).to_have_text("—")
         assert page.get_by_test_id(f"prob-{m}").get_attribute("data-value") is None

@@ -1,0 +1,205 @@
+"""Chapter 4's training demo in Chromium (issue 16): MLP3 trained in a Web Worker by the exported step graph.
+
+The learner's experiment live (symmetry survives training from all ones, the only-3 model calls everything a 3),
+the replay of the book's seed against the glued Python accuracy, pause, hidden tab, divergence, a failed model
+load, and the JS twin of the data order against nnbook.live."""
+import pathlib
+import re
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from nnbook import live
+from demo_helpers import open_chapter_demo
+
+PAGE = "book/04_symmetry.html"
+ROOT = "#symmetry-train"
+AXE = pathlib.Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def open_demo(page):
+    return open_chapter_demo(page, PAGE, ROOT, timeout=60000)
+
+
+def choose(demo, label, value):
+    demo.get_by_label(label).select_option(value)
+
+
+def train_until(page, demo, step=None, epoch=None, timeout=60000):
+    """Press '학습 시작', wait until the page shows at least ``step`` steps (or ``epoch`` passes), press '일시 정지'."""
+    demo.get_by_role("button", name="학습 시작").click()
+    cond = f"+el.dataset.step >= {step}" if step is not None else f"+el.dataset.epoch >= {epoch}"
+    page.wait_for_function(f"el => {cond}", arg=demo.element_handle(), timeout=timeout)
+    demo.get_by_role("button", name="일시 정지").click()
+    expect(demo.get_by_role("button", name="학습 시작")).to_be_visible()
+
+
+def query(page):
+    """The worker's own counters (not the page's copy of them)."""
+    return page.evaluate(f"() => document.querySelector('{ROOT}').trainer.query()")
+
+
+def test_replay_of_the_books_seed_matches_the_glued_python_accuracy(page):
+    demo = open_demo(page)
+    book = float(demo.get_attribute("data-book-accuracy"))
+    epochs = int(demo.get_attribute("data-book-epochs"))
+    assert book == pytest.approx(live.replay("mlp3", "3vsrest", epochs)["accuracy"][-1])   # the page is current
+    demo.get_by_role("button", name="책의 실행 다시 하기").click()
+    result = demo.get_by_test_id("book-replay")
+    expect(result).to_be_visible(timeout=60000)
+    got = float(result.get_attribute("data-value"))
+    assert abs(got - book) <= 0.005, (got, book)
+    expect(result).to_contain_text(f"{100 * book:.1f}%")
+    assert page.outside_requests == [] and page.console_errors == []
+
+
+def test_all_ones_keeps_one_distinct_neuron_while_random_does_not(page):
+    demo = open_demo(page)
+    choose(demo, "초기화", "ones")
+    choose(demo, "학습 데이터", "3vsrest")
+    train_until(page, demo, step=60)
+    expect(demo.get_by_test_id("distinct")).to_have_attribute("data-value", "1")
+    choose(demo, "초기화", "pytorch")
+    train_until(page, demo, step=60)
+    distinct = int(demo.get_by_test_id("distinct").get_attribute("data-value"))
+    assert distinct > 1, distinct
+    assert int(demo.get_attribute("data-step")) >= 60
+
+
+def draw(page, demo, points):
+    pad = demo.get_by_test_id("pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
+    page.mouse.down()
+    for fx, fy in points[1:]:
+        page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"], steps=8)
+    page.mouse.up()
+
+
+def test_the_only_3_model_calls_a_drawn_1_a_3(page):
+    demo = open_demo(page)
+    choose(demo, "초기화", "pytorch")
+    choose(demo, "학습 데이터", "only3")
+    train_until(page, demo, step=40)
+    draw(page, demo, [(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)])        # a one: a single vertical stroke
+    prob = demo.get_by_test_id("ask-prob")
+    expect(prob).to_have_attribute("data-value", re.compile(".+"), timeout=20000)
+    assert float(prob.get_attribute("data-value")) > 0.5
+    expect(demo.get_by_test_id("ask-verdict")).to_contain_text("‘3’이라고")
+    # the same 1 is "not a 3" for a model trained on 3 vs rest (so the verdict depends on the training)
+    choose(demo, "학습 데이터", "3vsrest")
+    train_until(page, demo, epoch=1)
+    demo.get_by_role("button", name="지우기").click()
+    draw(page, demo, [(0.5, 0.15), (0.5, 0.5), (0.5, 0.85)])
+    page.wait_for_function("el => +el.dataset.value < 0.5", arg=prob.element_handle(), timeout=20000)
+
+
+def test_pause_really_stops_the_worker(page):
+    demo = open_demo(page)
+    demo.get_by_role("button", name="학습 시작").click()
+    page.wait_for_function("el => +el.dataset.step > 30", arg=demo.element_handle(), timeout=30000)
+    assert query(page)["running"] is True
+    demo.get_by_role("button", name="일시 정지").click()
+    page.wait_for_timeout(200)
+    first = query(page)
+    page.wait_for_timeout(1000)
+    second = query(page)
+    assert first["running"] is False and second["step"] == first["step"] and second["seen"] == first["seen"]
+    assert int(demo.get_attribute("data-step")) == second["step"]
+    demo.get_by_role("button", name="한 단계").click()
+    page.wait_for_function(f"el => +el.dataset.step === {second['step'] + 1}", arg=demo.element_handle())
+    assert query(page)["step"] == second["step"] + 1
+
+
+def test_hiding_the_tab_pauses_training(page):
+    demo = open_demo(page)
+    demo.get_by_role("button", name="학습 시작").click()
+    page.wait_for_function("el => +el.dataset.step > 10", arg=demo.element_handle(), timeout=30000)
+    page.evaluate("""() => { Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+                             document.dispatchEvent(new Event('visibilitychange')); }""")
+    expect(demo.get_by_test_id("train-status")).to_contain_text("탭이 화면에서 가려져")
+    page.wait_for_timeout(300)
+    a = query(page)
+    page.wait_for_timeout(700)
+    assert query(page)["step"] == a["step"] and a["running"] is False
+
+
+def test_divergence_stops_training_with_a_korean_message(page):
+    demo = open_demo(page)
+    choose(demo, "초기화", "pytorch")
+    choose(demo, "학습 데이터", "3vsrest")
+    choose(demo, "학습률", "10")   # the rate the chapter names (its Python run leaves the floats at step 77)
+    demo.get_by_role("button", name="학습 시작").click()
+    expect(demo).to_have_attribute("data-diverged", "true", timeout=30000)
+    expect(demo.get_by_test_id("train-status")).to_contain_text("발산했습니다")
+    expect(demo.get_by_role("button", name="학습 시작")).to_be_visible()
+    step = query(page)["step"]
+    page.wait_for_timeout(500)
+    assert query(page)["step"] == step and step < 1000
+
+
+def test_a_model_that_fails_to_load_shows_the_korean_error_and_the_page_still_reads(page):
+    page.context.route(re.compile(r".*/live_mlp3_step\.onnx$"), lambda route: route.abort())
+    page.goto(PAGE)
+    demo = page.locator(ROOT)
+    demo.scroll_into_view_if_needed()
+    expect(demo).to_have_attribute("data-state", "error", timeout=30000)
+    expect(demo.get_by_test_id("train-status")).to_contain_text("불러오지 못했습니다")
+    expect(demo.get_by_role("button", name="학습 시작")).to_be_disabled()
+    expect(page.get_by_role("heading", name=re.compile("직접 학습시켜 보기"))).to_be_visible()
+    expect(page.get_by_text("책의 실행(PyTorch)은 시험 정확도")).to_be_visible()
+    # the other demo of the page still works
+    other = page.locator("#symmetry-demo")
+    other.scroll_into_view_if_needed()
+    expect(other).to_have_attribute("data-state", "ready", timeout=30000)
+
+
+def test_js_data_order_and_generator_match_python(page):
+    open_demo(page)
+    got = page.evaluate("""async () => {
+        const M = await import(new URL('../_static/js/train-math.js', location.href).href);
+        const rng = M.mulberry32(12345), draws = Array.from({length: 5}, () => rng());
+        const order = M.orderRng(0), first = Array.from(M.epochOrder(10000, order)), second = Array.from(M.epochOrder(10000, order));
+        const seven = Array.from(M.epochOrder(1000, M.orderRng(7)));
+        return { draws, first, second, seven };
+    }""")
+    rng = live.Mulberry32(12345)
+    assert got["draws"] == [rng() for _ in range(5)]
+    order = live.order_rng(0)
+    assert got["first"] == live.epoch_order(10000, order).tolist()
+    assert got["second"] == live.epoch_order(10000, order).tolist()
+    assert got["seven"] == live.epoch_order(1000, live.order_rng(7)).tolist()
+
+
+def test_js_starting_weights_follow_pytorch_and_the_learners_rules(page):
+    open_demo(page)
+    stats = page.evaluate("""async () => {
+        const M = await import(new URL('../_static/js/train-math.js', location.href).href);
+        const params = [["fc1.weight", [128, 784]], ["fc1.bias", [128]], ["fc2.weight", [64, 128]], ["fc2.bias", [64]]];
+        const s = (a) => { let m = 0, q = 0, mx = 0; for (const v of a) { m += v; q += v * v; mx = Math.max(mx, Math.abs(v)); }
+                           m /= a.length; return { mean: m, std: Math.sqrt(q / a.length - m * m), max: mx }; };
+        const py = M.initParams(params, "pytorch", M.initRng(3));
+        const noise = M.initParams(params, "ones+noise", M.initRng(3), { eps: 1e-3 });
+        const again = M.initParams(params, "pytorch", M.initRng(3));
+        return { w1: s(py.get("fc1.weight")), b1: s(py.get("fc1.bias")), w2: s(py.get("fc2.weight")),
+                 n1: s(noise.get("fc1.weight")), nb: s(noise.get("fc1.bias")),
+                 same: py.get("fc1.weight").every((v, i) => v === again.get("fc1.weight")[i]) };
+    }""")
+    for key, fan_in in (("w1", 784), ("b1", 784), ("w2", 128)):
+        bound = 1 / np.sqrt(fan_in)
+        assert stats[key]["max"] <= bound
+        assert abs(stats[key]["mean"]) < 0.1 * bound
+    assert stats["w1"]["std"] == pytest.approx(1 / np.sqrt(3 * 784), rel=0.02)   # U(-b, b) has std b / sqrt(3)
+    assert stats["n1"]["mean"] == pytest.approx(1, abs=1e-4) and stats["n1"]["std"] == pytest.approx(1e-3, rel=0.02)
+    assert stats["nb"]["max"] == 0 and stats["same"]
+
+
+def test_started_training_demo_has_no_serious_axe_violation(page):
+    demo = open_demo(page)
+    train_until(page, demo, step=5)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async (root) => (await axe.run(document.querySelector(root)))
+        .violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => v.id + ': ' + v.help)""", ROOT)
+    assert violations == []
