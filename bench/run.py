@@ -3,9 +3,17 @@
     .venv/bin/python bench/run.py            # browser figures for every chapter page with a demo
     .venv/bin/python bench/run.py --build    # also cold and no-change full builds (wipes _build and .cache/zoo!)
 
+    .venv/bin/python bench/run.py --site _build/chapter/01_digit3/_build/html --jump 5   # one chapter build
+
 Browser figures per page: bytes transferred before any demo starts and after the first demo has answered
 (raw and gzip-equivalent), time from first touch of the demo to "ready", ORT session creation time, and for
 the digit-3 demo the stroke -> updated activations latency (median / p95 over the frames of drawn strokes).
+
+``--jump N`` adds, per page, the median over N fresh contexts (empty cache) of "jump straight to the demo and
+press its sample button -> first answer", split by the ``nnbook:*`` performance marks of js/ort-loader.js and
+the resource timings into: runtime script (ort .mjs fetch + evaluation), WebAssembly (fetch and streaming
+compile of the .wasm, until the backend is up), model file fetch, session creation, and the rest (sample
+sprite, manifest, first run, drawing).
 """
 from __future__ import annotations
 
@@ -21,6 +29,8 @@ from nnbook.site.server import launch, serve
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = REPO / "_build" / "html"
+
+
 def kb(n: float) -> str:
     return f"{n / 1024:,.0f} KB"
 
@@ -124,15 +134,97 @@ def stroke_latency(page) -> dict:
             "stroke_p95_ms": lat[int(0.95 * (len(lat) - 1))], "session_create_ms": session}
 
 
-def bench_browser() -> None:
+# In the page, after the demo answered: the jump's phases in ms (marks and resource timings relative to the jump).
+BREAKDOWN_JS = """() => {
+  const t0 = performance.getEntriesByName('nnbook:jump')[0].startTime;
+  const mark = (n) => { const m = performance.getEntriesByName('nnbook:' + n)[0]; return m ? m.startTime - t0 : null; };
+  const res = (pat) => performance.getEntriesByType('resource').find((r) => pat.test(r.name));
+  const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('nnbook:session-'));
+  const first = (kind) => Math.min(...marks.filter((m) => m.name.startsWith('nnbook:session-' + kind)).map((m) => m.startTime - t0));
+  const wasm = res(/\\.wasm$/), onnx = res(/\\.onnx$/), mjs = res(/ort\\.wasm\\.bundle/);
+  return { ort_import: mark('ort-import'), ort_imported: mark('ort-imported'),
+           mjs_fetch: mjs ? mjs.responseEnd - mjs.startTime : null,
+           wasm_start: wasm ? wasm.startTime - t0 : null, wasm_end: wasm ? wasm.responseEnd - t0 : null,
+           wasm_bytes: wasm ? wasm.encodedBodySize : null,
+           onnx_start: onnx ? onnx.startTime - t0 : null, onnx_end: onnx ? onnx.responseEnd - t0 : null,
+           session_create: first('create'), session_ready: first('ready'),
+           answered: performance.now() - t0 };
+}"""
+
+
+def result_shown(page, rel: str) -> None:
+    """Wait until the page's first digit demo shows an answer (an output with a value)."""
+    demo = page.locator(".nnbook-demo").filter(has=page.get_by_role("button", name="예시 숫자")).first
+    page.wait_for_function("el => el.dataset.state === 'ready' || el.dataset.state === 'error'",
+                           arg=demo.element_handle(), timeout=60000)
+    page.wait_for_function("""(el) => { const o = el.querySelector('output[data-value]');
+        return el.dataset.state === 'error' || !el.querySelector('output') || o !== null; }""",
+                           arg=demo.element_handle(), timeout=60000)
+
+
+def jump_breakdown(browser, base: str, rel: str, repeats: int, via: str = "scroll") -> dict | None:
+    """Median over ``repeats`` fresh contexts: jump to the first demo that takes a digit, press its sample button,
+    wait for the answer. ``via="scroll"`` scrolls it into view at once (a script's jump); ``via="link"`` clicks
+    the demo's section in the page's contents sidebar, as a reader jumps."""
+    runs = []
+    for _ in range(repeats):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = ctx.new_page()
+        page.goto(base + rel, wait_until="networkidle")
+        demo = page.locator(".nnbook-demo").filter(has=page.get_by_role("button", name="예시 숫자")).first
+        if demo.count() == 0:
+            ctx.close()
+            return None
+        sample = demo.get_by_role("button", name="예시 숫자").first
+        t0 = time.perf_counter()
+        page.evaluate("performance.mark('nnbook:jump')")
+        if via == "link":
+            section = demo.evaluate("el => el.closest('section').id")
+            page.locator(f"#pst-page-toc-nav a[href='#{section}']").click()
+        else:
+            demo.scroll_into_view_if_needed()
+        sample.click()
+        result_shown(page, rel)
+        wall = time.perf_counter() - t0
+        phases = page.evaluate(BREAKDOWN_JS)
+        phases["wall_s"] = wall
+        runs.append(phases)
+        ctx.close()
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0] if all(r[k] is not None for r in runs)}
+    med["all_wall_s"] = [round(r["wall_s"], 2) for r in runs]
+    return med
+
+
+def print_breakdown(rel: str, b: dict) -> None:
+    g = b.get
+    print(f"{'':32s} jump -> answer (median of {len(b['all_wall_s'])}: {b['all_wall_s']} s): "
+          f"{b['wall_s']:.2f} s wall, {b['answered'] / 1000:.2f} s in page", flush=True)
+    if g("ort_imported") is None:
+        return
+    print(f"{'':34s}runtime script: import asked at {g('ort_import'):.0f} ms, ready at {g('ort_imported'):.0f} ms "
+          f"(fetch {g('mjs_fetch', 0):.0f} ms)\n"
+          f"{'':34s}wasm ({g('wasm_bytes', 0) / 1e6:.1f} MB): fetch {g('wasm_start', 0):.0f}-{g('wasm_end', 0):.0f} ms; "
+          f"backend up + first session ready at {g('session_ready'):.0f} ms\n"
+          f"{'':34s}model file: fetch {g('onnx_start', 0):.0f}-{g('onnx_end', 0):.0f} ms; "
+          f"session create called at {g('session_create'):.0f} ms\n"
+          f"{'':34s}after the first session: {g('answered') - g('session_ready'):.0f} ms to the answer", flush=True)
+
+
+def bench_browser(site: Path = SITE, only: str | None = None, jump: int = 0, via: str = "scroll") -> None:
     from playwright.sync_api import sync_playwright
-    pages = sorted(str(p.relative_to(SITE)) for p in (SITE / "book").glob("*.html"))
+    pages = sorted(str(p.relative_to(site)) for p in (site / "book").glob("*.html") if not only or only in p.name)
     print("empty cache per page: bytes of the first load (before any demo) and after the first demo answered;\n"
           "'jump to demo': the demo is scrolled into view at once and its sample pressed (worst case);\n"
           "'scrolled there': the reader scrolls 300 px / 250 ms down to it, then presses the sample button", flush=True)
-    with serve(SITE) as base, sync_playwright() as p:
+    with serve(site) as base, sync_playwright() as p:
         browser = launch(p)
         for rel in pages:
+            if jump:
+                b = jump_breakdown(browser, base, rel, jump, via)
+                if b:
+                    print(rel)
+                    print_breakdown(rel, b)
+                continue
             r = bench_page(browser, base, rel)
             line = f"{rel:32s} before demo: {kb(r['before_raw'])} raw / {kb(r['before_gz'])} gzip"
             if "after_raw" in r:
@@ -166,7 +258,13 @@ def bench_build() -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", action="store_true", help="time a cold and a no-change full build first")
+    ap.add_argument("--site", type=Path, default=SITE, help="built site to serve (default: _build/html)")
+    ap.add_argument("--page", default=None, help="only pages whose file name contains this")
+    ap.add_argument("--jump", type=int, default=0, metavar="N",
+                    help="only the jump-to-demo figure, median of N empty-cache runs, split into phases")
+    ap.add_argument("--via", choices=["scroll", "link"], default="scroll",
+                    help="how --jump reaches the demo: scroll it into view, or click its contents link")
     a = ap.parse_args()
     if a.build:
         bench_build()
-    bench_browser()
+    bench_browser(a.site, a.page, a.jump, a.via)

@@ -8,10 +8,13 @@ exec 9>.vendor.lock
 flock 9
 if [ -f "$V/.stamp" ] && [ "$V/.stamp" -nt node_modules/.installed ]; then exit 0; fi
 rm -rf "$V"
-mkdir -p "$V/ort" "$V/vega" "$V/mathjax" "$V/pretendard"
+mkdir -p "$V/ort" "$V/vega" "$V/mathjax" "$V/pretendard" "$V/es-hangul"
 cp node_modules/onnxruntime-web/dist/ort.wasm.bundle.min.mjs node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm "$V/ort/"
 cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js node_modules/vega-embed/build/vega-embed.min.js "$V/vega/"
 cp -r node_modules/mathjax/es5/. "$V/mathjax/"
+# es-hangul (MIT): particles after numbers in demo sentences (js/korean.js, the twin of nnbook.korean)
+cp node_modules/es-hangul/dist/index.mjs "$V/es-hangul/es-hangul.mjs"
+cp node_modules/es-hangul/LICENSE "$V/es-hangul/"
 # Korean web font Pretendard (SIL OFL 1.1), Regular only (bold is synthesised), split by unicode-range so a
 # page fetches only the glyph subsets it uses (static subsets are about a third of the variable font's).
 P=node_modules/pretendard/dist/web/static

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from reader_helpers import goto_or_skip
+
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = ("serious", "critical")
@@ -53,9 +55,9 @@ def start_first_demo(page) -> bool:
     return True
 
 
-def test_no_serious_axe_violations(page, toc_page):
+def test_no_serious_axe_violations(page, site_dir, toc_page):
     path = toc_page
-    page.goto(path, wait_until="networkidle")
+    goto_or_skip(page, site_dir, path, wait_until="networkidle")
     expect(page.locator("main, [role=main]").first).to_be_visible()
     violations = run_axe(page)
     assert not violations, f"{path} as loaded:\n{describe(violations)}"
@@ -68,11 +70,11 @@ def test_no_serious_axe_violations(page, toc_page):
 HANGUL = "[\\uac00-\\ud7a3]"
 
 
-def test_every_figure_has_korean_alt_text(page, toc_page):
+def test_every_figure_has_korean_alt_text(page, site_dir, toc_page):
     """Every image of the chapter says in Korean what it shows (not a file name, as matplotlib outputs get
     by default): MyST cells set it with ``mystnb: image: alt:``, glued figures with ``:alt:``."""
     path = toc_page
-    page.goto(path)
+    goto_or_skip(page, site_dir, path)
     images = page.evaluate("""(hangul) => [...document.querySelectorAll("main img")].map((img) => ({
         src: img.getAttribute("src"), alt: img.getAttribute("alt") ?? "",
         ok: new RegExp(hangul).test(img.getAttribute("alt") ?? "")
@@ -115,10 +117,10 @@ KEY_FOR = {"button": "Enter", "range": "ArrowRight", "radio": "ArrowRight", "che
            "select-one": "ArrowDown", "number": "ArrowUp"}
 
 
-def test_demos_work_with_the_keyboard(page, toc_page):
+def test_demos_work_with_the_keyboard(page, site_dir, toc_page):
     """Every demo: Tab reaches its controls, each shows a visible focus ring, and one key press on a control
     (Enter on '예시 숫자' where there is one) changes what its aria-live region announces."""
-    page.goto(toc_page, wait_until="networkidle")
+    goto_or_skip(page, site_dir, toc_page, wait_until="networkidle")
     demos = page.locator(".nnbook-demo[data-state]")
     for k in range(demos.count()):
         demo = demos.nth(k)

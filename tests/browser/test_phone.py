@@ -1,13 +1,18 @@
 """The book on a phone (375×740, touch, mobile): drawing with a finger on chapter 1's pad gives a prediction
-without scrolling the page, a stylus draws too (tablet), and no page of the toc is wider than the screen."""
+without scrolling the page, a stylus draws too (tablet), and no page of the toc is wider than the screen.
+At 390×844 (issue 18): the chapter list and contents panels open and close, vega charts fit their box and show
+tooltips on a tap, and every drawing demo shows a result within one screen of its pad."""
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
+
+from reader_helpers import DRAWING_DEMOS, goto_or_skip, press_sample, wait_ready
 
 WIDTH, HEIGHT = 375, 740
 CHAPTER1 = "book/01_digit3.html"
@@ -51,9 +56,9 @@ def record_pointer_types(page, selector):
     }""", selector)
 
 
-def test_finger_drawing_on_a_phone_predicts_without_scrolling(phone, tmp_path):
+def test_finger_drawing_on_a_phone_predicts_without_scrolling(phone, site_dir, tmp_path):
     page = phone
-    page.goto(CHAPTER1)
+    goto_or_skip(page, site_dir, CHAPTER1)
     demo = page.locator("#digit3-demo")
     pad = page.get_by_test_id("pad")
     pad.scroll_into_view_if_needed()
@@ -110,9 +115,9 @@ def overflowing(page) -> list[str]:
     }""", WIDTH)
 
 
-def test_no_horizontal_overflow_at_375px(phone, toc_page):
+def test_no_horizontal_overflow_at_375px(phone, site_dir, toc_page):
     page, path = phone, toc_page
-    page.goto(path, wait_until="networkidle")
+    goto_or_skip(page, site_dir, path, wait_until="networkidle")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= WIDTH + 1, f"{path}: page is {width}px wide; sticking out: {overflowing(page)}"
     demos = page.locator(".nnbook-demo[data-state]")
@@ -124,12 +129,12 @@ def test_no_horizontal_overflow_at_375px(phone, toc_page):
         assert width <= WIDTH + 1, f"{path} (demo started): {width}px wide; sticking out: {overflowing(page)}"
 
 
-def test_pen_drawing_on_a_tablet_predicts(browser, base_url):
+def test_pen_drawing_on_a_tablet_predicts(browser, base_url, site_dir):
     """A stylus (CDP mouse events with pointerType "pen") draws on the pad too, at a tablet viewport."""
     context = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True, base_url=base_url)
     page = context.new_page()
     try:
-        page.goto(CHAPTER1)
+        goto_or_skip(page, site_dir, CHAPTER1)
         demo = page.locator("#digit3-demo")
         pad = page.get_by_test_id("pad")
         pad.scroll_into_view_if_needed()
@@ -152,3 +157,99 @@ def test_pen_drawing_on_a_tablet_predicts(browser, base_url):
         assert types and set(types) == {"pen"}, types
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------- issue 18: a 390x844 touch screen
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone390(browser, base_url):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, has_touch=True, is_mobile=True,
+                                  base_url=base_url, locale="ko-KR")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def test_chapter_list_and_contents_open_and_close(phone390, site_dir):
+    """The ☰ (book contents) and the page-contents buttons open their panels, and the panels close again."""
+    page = phone390
+    goto_or_skip(page, site_dir, CHAPTER1)
+    for toggle, dialog, content in [(".primary-toggle", "#pst-primary-sidebar-modal", ".bd-docs-nav"),
+                                    (".secondary-toggle", "#pst-secondary-sidebar-modal", "nav.page-toc")]:
+        button = page.locator(toggle).first
+        expect(button).to_be_visible()
+        button.tap()
+        expect(page.locator(dialog)).to_have_attribute("open", "")
+        expect(page.locator(f"{dialog} {content}")).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(page.locator(dialog)).not_to_have_attribute("open", "")
+        button.tap()                                   # and again: the panel can be opened a second time
+        expect(page.locator(f"{dialog} {content}")).to_be_visible()
+        page.locator(dialog).evaluate("d => d.close()")
+    assert page.console_errors == []
+
+
+def test_no_vega_chart_wider_than_its_box(phone390, site_dir, toc_page):
+    page = phone390
+    goto_or_skip(page, site_dir, toc_page, wait_until="networkidle")
+    charts = page.locator(".nnbook-vega")
+    for k in range(charts.count()):
+        chart = charts.nth(k)
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_have_attribute("data-state", "ready", timeout=30000)
+        drawn, box = chart.evaluate("el => [el.querySelector('svg, canvas').getBoundingClientRect().width, el.clientWidth]")
+        assert drawn <= box + 1, f"{toc_page} chart {k}: {drawn:.0f}px drawn in a {box}px box"
+
+
+def test_a_tap_on_a_chart_shows_its_tooltip(phone390, site_dir):
+    page = phone390
+    goto_or_skip(page, site_dir, "book/02_basics.html", wait_until="networkidle")
+    chart = page.locator(".nnbook-vega").first
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_have_attribute("data-state", "ready", timeout=30000)
+    box = chart.locator("svg, canvas").first.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.5)
+    tooltip = page.locator("#vg-tooltip-element")
+    expect(tooltip).to_be_visible()
+    assert not re.search(r"\d\.\d{5,}", tooltip.inner_text()), tooltip.inner_text()   # numbers rounded
+
+
+@pytest.mark.parametrize("path,root,result", DRAWING_DEMOS)
+def test_drawing_demo_shows_a_result_within_one_screen_of_the_pad(phone390, site_dir, path, root, result):
+    page = phone390
+    goto_or_skip(page, site_dir, path)
+    demo = page.locator(root)
+    wait_ready(page, demo)
+    press_sample(page, demo)
+    reach = page.evaluate("""([root, result]) => {
+        const el = document.querySelector(root), pad = el.querySelector('[data-testid=pad]').getBoundingClientRect();
+        const shown = [...el.querySelectorAll(result + ', [data-testid=pad-readout]')]
+            .filter((e) => e.innerText.trim() && e.innerText.trim() !== '—').map((e) => e.getBoundingClientRect().bottom);
+        return Math.min(...shown) - pad.top;
+    }""", [root, result])
+    assert reach <= PHONE["height"], f"{path}: the nearest result ends {reach:.0f}px below the top of the pad"
+
+
+def test_back_to_top_button_stays_off_demos(phone390, site_dir):
+    """The theme's back-to-top button appears when the reader scrolls up, except while a demo is on the screen."""
+    page = phone390
+    goto_or_skip(page, site_dir, CHAPTER1, wait_until="networkidle")
+    button = page.locator("#pst-back-to-top")
+
+    def scroll_up_at(y):
+        page.evaluate("y => window.scrollTo(0, y)", y)
+        page.wait_for_timeout(150)
+        page.evaluate("window.scrollBy(0, -40)")
+        page.wait_for_timeout(300)
+
+    demo_top = page.locator("#digit3-demo").evaluate("el => el.getBoundingClientRect().top + window.scrollY")
+    scroll_up_at(demo_top + 200)
+    expect(button).to_be_hidden()
+    scroll_up_at(max(demo_top - 3 * PHONE["height"], PHONE["height"]))   # text far above the demo
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box["width"] <= 48 and box["x"] + box["width"] > PHONE["width"] - 30, box   # a small corner button

@@ -20,8 +20,8 @@ export function startNeuronDemo(root) {
           <figure><canvas data-testid="img-input" role="img" aria-label="입력 a"></canvas><figcaption>입력 a</figcaption></figure>
           <figure><canvas data-testid="img-weights" role="img" aria-label="고른 뉴런의 가중치 w"></canvas>
             <figcaption>가중치 w (빨강 +, 파랑 −)</figcaption></figure>
-          <figure><canvas data-testid="img-product" role="img" aria-label="원소별 곱 w·a"></canvas>
-            <figcaption>원소별 곱 w·a</figcaption></figure>
+          <figure><canvas data-testid="img-product" role="img" aria-label="원소별 곱 w ⊙ a"></canvas>
+            <figcaption>원소별 곱 w ⊙ a</figcaption></figure>
         </div>
         <dl class="neuron__numbers">
           <dt>가중합 Σ wᵢaᵢ</dt><dd><output data-testid="weighted-sum">—</output></dd>
@@ -67,6 +67,7 @@ export function startNeuronDemo(root) {
       for (const id of ["weighted-sum", "z", "sigmoid", "relu"]) show(id, null);
       $("[data-role=bar]").style.width = "0";
       $("[data-testid=verdict]").textContent = "";
+      input.showReadout("");
       if (announce) setState("ready", "숫자를 그리거나 ‘예시 숫자’를 누르세요.");
       return;
     }
@@ -80,6 +81,7 @@ export function startNeuronDemo(root) {
     $("[data-role=bar]").style.width = `${(100 * sigmoid(z)).toFixed(1)}%`;
     const verdict = z > 0 ? "z가 0보다 큽니다: 뉴런이 켜집니다." : "z가 0 이하입니다: ReLU 출력은 0, 뉴런이 꺼집니다.";
     $("[data-testid=verdict]").textContent = verdict;
+    input.showReadout(`뉴런 ${n.index}: z = ${z.toFixed(2)}, ${z > 0 ? "켜짐" : "꺼짐"} (σ(z) = ${sigmoid(z).toFixed(2)})`);
     if (announce) setState("ready", `뉴런 ${n.index}: 가중합 ${s.toFixed(2)}, z ${z.toFixed(2)}. ${verdict}`);
   }
 
@@ -107,7 +109,7 @@ export function startNeuronDemo(root) {
     setBias(current().bias);
   }
 
-  new DigitInput($("[data-role=input]"), {
+  const input = new DigitInput($("[data-role=input]"), {
     onInput: (p) => { pixels = p; if (neurons) update(); },
   });
   select.addEventListener("change", () => setBias(current().bias));

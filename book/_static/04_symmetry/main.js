@@ -69,7 +69,9 @@ async function loadFilters() {
 const runner = createDemoRunner({
   root, status,
   async load() {
-    const [manifest] = await Promise.all([loadManifest(), ...MODELS.map(getSession), loadFilters()]);
+    // the filter pictures are not needed for an answer: they draw when they arrive
+    loadFilters().catch((err) => console.warn(err));
+    const [manifest] = await Promise.all([loadManifest(), ...MODELS.map(getSession)]);
     for (const m of MODELS) {
       const meta = manifest[m].metadata;
       cards[m].el.querySelector("[data-role=title]").textContent = `${DATA_KO[meta.data]} · ${INIT_KO[meta.init]}`;
@@ -92,6 +94,7 @@ const runner = createDemoRunner({
       c.distinct.textContent = `h1의 서로 다른 값: ${d}개`;
       c.distinct.dataset.value = String(d);
     });
+    input.showReadout("p(3): " + MODELS.map((m, k) => `${cardTitle(m)} ${outs[k].prob.data[0].toFixed(2)}`).join(" · "));
     // which input the four values belong to (tests compare them with Python onnxruntime)
     root.dataset.for = info.source === "sample" ? String(info.sampleIndex) : "draw";
   },
@@ -99,11 +102,13 @@ const runner = createDemoRunner({
     delete root.dataset.for;
     showEmpty();
   },
-  announce: (outs) => "3일 확률: " + MODELS.map((m, k) =>
-    `${cards[m].el.querySelector("[data-role=title]").textContent} ${outs[k].prob.data[0].toFixed(2)}`).join(", "),
+  announce: (outs) => "3일 확률: " + MODELS.map((m, k) => `${cardTitle(m)} ${outs[k].prob.data[0].toFixed(2)}`).join(", "),
 });
 
+const cardTitle = (m) => cards[m].el.querySelector("[data-role=title]").textContent;
+
 function showEmpty() {
+  input.showReadout("");
   for (const c of Object.values(cards)) {
     c.prob.textContent = "—";
     delete c.prob.dataset.value;
@@ -114,7 +119,7 @@ function showEmpty() {
   }
 }
 
-new DigitInput($("[data-role=input]"), { onInput: runner.input });
+const input = new DigitInput($("[data-role=input]"), { onInput: runner.input });
 showEmpty();
 for (const c of Object.values(cards)) c.verdict.textContent = "";
 runner.watch("이 데모는 화면에 보이면 네 모델을 불러옵니다.");

@@ -2,7 +2,7 @@
 // same shifted 28x28 input side by side, with CNN3's first-layer feature maps. Wiring only.
 import { DigitInput } from "../js/digit-input.js";
 import { drawImage28 } from "../js/image28.js";
-import { createDemoRunner } from "../js/demo-runner.js";
+import { createDemoRunner, EMPTY_TEXT as EMPTY } from "../js/demo-runner.js";
 import { getSession, loadManifest, runImage } from "../js/ort-loader.js";
 import { shiftPixels } from "./context-math.js";
 
@@ -54,7 +54,6 @@ const maps = Array.from({ length: 8 }, (_, j) => {
 let base = null;          // 784 pixels from the input, before shifting
 let dx = 0, dy = 0;
 const READY = "준비되었습니다. 숫자를 그리거나 ‘예시 숫자’를 누른 뒤 화살표 키로 옮겨 보세요.";
-const EMPTY = "칸이 비어 있습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.";
 
 const runner = createDemoRunner({
   root, status,
@@ -69,6 +68,7 @@ const runner = createDemoRunner({
   show([m, c], pixels, { tag }) {
     show("mlp", m.prob.data[0], tag);
     show("cnn", c.prob.data[0], tag);
+    input.showReadout(`p(3): MLP3 ${m.prob.data[0].toFixed(2)} · CNN3 ${c.prob.data[0].toFixed(2)} (이동 ${dx}, ${dy})`);
     showMaps(c.fmap1.data);
   },
   empty: showEmpty,
@@ -87,6 +87,7 @@ function showEmpty() {
     bars[k].style.width = "0";
   }
   for (const c of maps) drawImage28(c, null);
+  input.showReadout("");
   if (root.dataset.state === "ready") status.textContent = EMPTY;
 }
 
@@ -146,11 +147,12 @@ stage.addEventListener("pointermove", (e) => {
 for (const type of ["pointerup", "pointercancel"]) stage.addEventListener(type, () => { drag = null; });
 $("[data-action=reset]").addEventListener("click", () => move(0, 0));
 
-new DigitInput($("[data-role=input]"), {
+const input = new DigitInput($("[data-role=input]"), {
   onInput(pixels, info) {
     base = pixels;
-    if (info.source === "sample") { dx = 0; dy = 0; root.dataset.source = String(info.sampleIndex); }
-    else root.dataset.source = "draw";
+    // a new sample or a cleared pad starts from the centre again; a drawing in progress keeps its shift
+    if (info.source === "sample" || !pixels) { dx = 0; dy = 0; }
+    root.dataset.source = info.source === "sample" ? String(info.sampleIndex) : "draw";
     update();
   },
 });

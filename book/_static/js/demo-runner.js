@@ -20,7 +20,8 @@ import { lazyInit, MESSAGES } from "./ort-loader.js";
  * Inputs that arrive before the demo is ready wait; then only the newest one is judged. While a run is in
  * flight, newer inputs replace the waiting one, and a result whose input was replaced or cleared meanwhile is
  * dropped. The status line (an aria-live region) is rewritten 400 ms after the last shown result, so screen
- * readers hear one announcement rather than one per animation frame.
+ * readers hear one announcement rather than one per animation frame. Clearing the input (or an error) cancels a
+ * pending announcement and rewrites the status at once, so it never reports a result that is no longer shown.
  *
  * @param {Object} options
  * @param {HTMLElement} options.root demo root (gets data-state)
@@ -33,10 +34,13 @@ import { lazyInit, MESSAGES } from "./ort-loader.js";
  * @param {(pixels: null, info: object) => void} options.empty shows the empty state (input cleared)
  * @param {(result: T, info: object) => string} options.announce text for the status line, built when it is
  *   written (400 ms after the result was shown)
+ * @param {string} [options.emptyText] status text once the input is cleared (while ready)
  * @returns {DemoRunner}
  * @template T
  */
-export function createDemoRunner({ root, status, load, readyText, run, show, empty, announce }) {
+export const EMPTY_TEXT = "칸이 비어 있습니다. 숫자를 그리거나 ‘예시 숫자’를 누르세요.";
+
+export function createDemoRunner({ root, status, load, readyText, run, show, empty, announce, emptyText = EMPTY_TEXT }) {
   let ready = null;          // Promise of the loaded demo, once loading started
   let latest = null;         // newest input waiting to be judged: {pixels, info}
   let current = null;        // newest input given (null once cleared); older results are dropped
@@ -44,6 +48,7 @@ export function createDemoRunner({ root, status, load, readyText, run, show, emp
   let announceTimer = null;
 
   function setState(state, text) {
+    clearTimeout(announceTimer);
     root.dataset.state = state;
     status.textContent = text;
   }
@@ -85,7 +90,9 @@ export function createDemoRunner({ root, status, load, readyText, run, show, emp
     start();
     if (!pixels) {
       latest = current = null;
+      clearTimeout(announceTimer);
       empty(null, info);
+      if (root.dataset.state === "ready") status.textContent = emptyText;
       return;
     }
     latest = current = { pixels, info };

@@ -13,8 +13,12 @@ let ortPromise = null;
 let manifestPromise = null;
 const sessions = new Map();
 
+// performance.mark() names the bench (bench/run.py) reads to split the wait into fetch / compile / session
+const mark = (name) => performance.mark?.(`nnbook:${name}`);
+
 export function loadOrt() {
-  ortPromise ??= import(ORT_URL).then((ort) => {
+  ortPromise ??= (mark("ort-import"), import(ORT_URL)).then((ort) => {
+    mark("ort-imported");
     ort.env.wasm.numThreads = 1;
     // object form: only the .wasm is fetched; the bundle already holds its JS glue
     ort.env.wasm.wasmPaths = { wasm: new URL("../vendor/ort/ort-wasm-simd-threaded.wasm", import.meta.url).href };
@@ -34,10 +38,17 @@ export function loadManifest() {
 /** One InferenceSession per model name (e.g. "mlp3_3vsrest_random"), created on first use. */
 export function getSession(name) {
   if (!sessions.has(name)) {
-    const p = loadOrt().then(async (ort) => {
-      const r = await fetch(MODELS_URL + name + ".onnx");
+    // the model file downloads while the runtime script loads (not after it)
+    const file = fetch(MODELS_URL + name + ".onnx").then(async (r) => {
       if (!r.ok) throw new Error(`${name}.onnx: HTTP ${r.status}`);
-      return ort.InferenceSession.create(new Uint8Array(await r.arrayBuffer()), { executionProviders: ["wasm"] });
+      return new Uint8Array(await r.arrayBuffer());
+    });
+    file.catch(() => {}); // reported through p below
+    const p = Promise.all([loadOrt(), file]).then(async ([ort, bytes]) => {
+      mark(`session-create:${name}`);
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+      mark(`session-ready:${name}`);
+      return session;
     });
     p.catch(() => sessions.delete(name)); // a failed load may be retried
     sessions.set(name, p);
@@ -63,7 +74,8 @@ export async function runImage(name, pixels, extraFeeds = {}) {
 }
 
 /** Call start() once: when root is within about one screen of the viewport (so the 14 MB WebAssembly
- *  is compiling while the reader scrolls towards the demo), or on the first pointer/keyboard use of it. */
+ *  is compiling while the reader scrolls towards the demo), on the first pointer/keyboard use of it, or when the
+ *  reader presses a link to the demo's section (the contents sidebar): that starts it before the jump scrolls. */
 export function lazyInit(root, start) {
   let started = false;
   const go = () => {
@@ -77,5 +89,13 @@ export function lazyInit(root, start) {
     : null;
   observer?.observe(root);
   for (const type of ["pointerdown", "focusin", "keydown"]) root.addEventListener(type, go, { once: true });
+  const section = root.closest("section");
+  const toDemo = (e) => {
+    const a = e.target.closest?.("a[href^='#']");
+    const target = a && document.getElementById(decodeURIComponent(a.hash.slice(1)));
+    if (target && section && (target.closest("section") ?? target) === section) go();
+  };
+  document.addEventListener("pointerdown", toDemo, { capture: true, passive: true });
+  document.addEventListener("keydown", (e) => e.key === "Enter" && toDemo(e), { capture: true, passive: true });
   return go;
 }

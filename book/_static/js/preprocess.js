@@ -80,3 +80,21 @@ export function centerToMnist(raster, height, width) {
   }
   return out;
 }
+
+// How far an input is from MNIST's digits (Python twin: nnbook.preprocess.ink_mass / far_from_mnist).
+// MNIST's 60,000 training digits have a total ink between these numbers (0.1st and 99.9th percentile).
+export const INK_MASS_RANGE = [28.3, 228.3];
+export const INK_MASS_PERCENTILES = [0.1, 99.9];
+
+/** Total ink of a model input: the sum of its 784 values (MNIST's training digits: 100 on average). */
+export function inkMass(pixels) {
+  let s = 0;
+  for (const v of pixels) s += v;
+  return s;
+}
+
+/** True when the ink mass is outside INK_MASS_RANGE (more or less ink than 99.9 % of MNIST's training digits). */
+export function farFromMnist(pixels) {
+  const m = inkMass(pixels);
+  return m < INK_MASS_RANGE[0] || m > INK_MASS_RANGE[1];
+}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from sphinx.search.en import SearchEnglish
 
@@ -70,6 +71,34 @@ class SearchKorean(SearchEnglish):
         return len(word) > 0 and not word.isdigit() and word not in self.stopwords
 
 
+def drop_page_title_hits(index: dict) -> dict:
+    """Remove ``alltitles`` entries that are a page's own title (section id ``None``).
+
+    Sphinx 7.4's search lists such a hit as "<page title> > <title>" whenever the page title carries a section
+    number ("3. 역전파" != "역전파"), so a search for a chapter's name showed the chapter twice: "3. 역전파" and
+    "3. 역전파 > 역전파". The page is still found through its title words (``titleterms``), ranked first.
+    """
+    titles = [re.sub(r"^\d+(\.\d+)*\.\s*", "", re.sub(r"<[^>]+>", "", t)).strip() for t in index["titles"]]
+    for key, hits in list(index["alltitles"].items()):
+        kept = [h for h in hits if not (h[1] is None and titles[h[0]] == key.strip())]
+        if kept:
+            index["alltitles"][key] = kept
+        else:
+            del index["alltitles"][key]
+    return index
+
+
+def _clean_index(app, exception):
+    path = Path(app.outdir) / "searchindex.js"
+    if exception is not None or app.builder.format != "html" or not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    head, body = text[:text.index("(") + 1], text[text.index("(") + 1:text.rindex(")")]
+    index = drop_page_title_hits(json.loads(body))
+    path.write_text(head + json.dumps(index, ensure_ascii=False, separators=(",", ":")) + ")", encoding="utf-8")
+
+
 def setup(app):
     app.add_search_language(SearchKorean)
+    app.connect("build-finished", _clean_index)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

