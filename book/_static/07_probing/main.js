@@ -16,7 +16,7 @@ root.innerHTML = `
     <div class="probing-demo__out">
       <p class="nnbook-prob">MLP3의 p(3) = <output data-testid="prob" aria-label="MLP3가 본 3일 확률">—</output></p>
       <table class="probing-demo__readout" data-testid="readout">
-        <caption>개념 탐침이 읽은 확률</caption>
+        <caption>개념 탐침의 출력 (0.5 = 참과 거짓의 경계)</caption>
         <thead><tr><th scope="col">개념</th><th scope="col">h1 탐침</th><th scope="col">h2 탐침</th></tr></thead>
         <tbody></tbody>
       </table>
@@ -80,6 +80,7 @@ function buildRanking() {
     b.dataset.layer = layerSelect.value;
     b.innerHTML = `<span>${layerSelect.value} · ${r.neuron}번</span>
       <span class="probing-demo__acc">균형 정확도 ${r.balanced_accuracy.toFixed(3)}</span>
+      <span class="probing-demo__acc">${r.sign > 0 ? "클수록 참" : "작을수록 참"}</span>
       <span class="probing-demo__act" data-act></span>
       <span class="sr-only">(${i + 1}위)</span>`;  // name = visible text + rank for screen readers (WCAG 2.5.3)
     b.addEventListener("click", () => showNeuron(layerSelect.value, r.neuron, b));
@@ -142,9 +143,9 @@ const runner = createDemoRunner({
     const [, manifest] = await Promise.all([getSession(MODEL), loadManifest(), loadSide()]);
     const meta = manifest[MODEL].metadata;
     $("[data-testid=model-info]").textContent =
-      `탐침은 MNIST 학습 이미지로 학습한 로지스틱 회귀입니다. 시험 정확도: ` +
-      side.concepts.map((c) => `${c.name} h1 ${(100 * Number(meta[`test_probe_h1_${c.key}_accuracy`])).toFixed(1)}% / ` +
-        `h2 ${(100 * Number(meta[`test_probe_h2_${c.key}_accuracy`])).toFixed(1)}%`).join(", ") + ".";
+      `탐침은 MNIST 학습 이미지로 참과 거짓에 같은 무게를 두고 학습한 로지스틱 회귀입니다. 시험 균형 정확도: ` +
+      side.concepts.map((c) => `${c.name} h1 ${Number(meta[`test_probe_h1_${c.key}_balanced_accuracy`]).toFixed(3)} / ` +
+        `h2 ${Number(meta[`test_probe_h2_${c.key}_balanced_accuracy`]).toFixed(3)}`).join(", ") + ".";
     buildReadout();
     buildRanking();
     showEmpty();
