@@ -77,6 +77,7 @@ SPECS: dict[str, ModelSpec] = {
     "cnn3flat_3vsrest_random": ModelSpec("cnn3", "3vsrest", {"pool": "flatten"}, CONTEXT_RECIPE),
     "mlp3_3vsrest_random_ctx": ModelSpec("mlp3", "3vsrest", {"init": "random"}, CONTEXT_RECIPE),
     "mlp3shift_3vsrest_random": ModelSpec("mlp3_shiftaug", "3vsrest", {"max_shift": 4}, CONTEXT_RECIPE),
+    "mlp3shift8_3vsrest_random": ModelSpec("mlp3_shiftaug", "3vsrest", {"max_shift": 8}, CONTEXT_RECIPE),  # exercise
     # <- chapter specs above
 }
 

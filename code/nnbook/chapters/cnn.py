@@ -5,18 +5,18 @@ Two parts:
 * StatQuest's O/X toy (seed 004 §13): 6x6 images, one 3x3 filter plus a bias, ReLU, 2x2 max pooling -> 4
   numbers that feed a small dense network. Plain numpy so every step can be printed.
 * ``CNN3``: a small convolutional 3-vs-rest detector for MNIST with the same input/output contract as
-  ``models.MLP3`` (``prob`` first, feature maps after), and ``shift_images`` to move digits by k pixels.
+  ``models.MLP3`` (``prob`` first, feature maps after), and ``shift_image`` / ``shift_images`` to move
+  digits by whole pixels through ``torchvision.transforms.v2.functional.affine``.
 
 ``CNN3`` itself lives in :mod:`nnbook.models` (the zoo trains it like every other model).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torchvision.transforms.v2 import functional as TF
 
 # ------------------------------------------------------------------------------------------ the O/X toy
 # 6x6 black-and-white letters, 1 = ink (seed 004 §13: StatQuest's "O" and "X").
@@ -38,20 +38,19 @@ DIAGONAL_BIAS = -2.0
 
 
 def shift_image(image: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
-    """Move an image ``[..., H, W]`` right by ``dx`` and down by ``dy`` pixels (negative = left/up).
+    """Move images ``[..., H, W]`` right by ``dx`` and down by ``dy`` whole pixels (negative = left/up).
 
-    Pixels that leave the frame are dropped; the uncovered border is 0 (background). Returns a new array of
-    the same shape and dtype. Raises ValueError if ``|dx| >= W`` or ``|dy| >= H``.
+    Uses torchvision's functional affine transform with no rotation, scaling or shear, so pixels that
+    leave the frame are dropped and the uncovered border is 0 (background). Returns a new float32 array of
+    the same shape. Raises ValueError if ``|dx| >= W`` or ``|dy| >= H`` (nothing of the image would remain).
     """
-    image = np.asarray(image)
-    h, w = image.shape[-2:]
+    x = torch.as_tensor(np.asarray(image, dtype=np.float32))
+    h, w = x.shape[-2:]
     if abs(dx) >= w or abs(dy) >= h:
         raise ValueError(f"shift ({dx}, {dy}) does not fit an image of size {h}x{w}")
-    out = np.zeros_like(image)
-    src_y, dst_y = slice(max(-dy, 0), h - max(dy, 0)), slice(max(dy, 0), h - max(-dy, 0))
-    src_x, dst_x = slice(max(-dx, 0), w - max(dx, 0)), slice(max(dx, 0), w - max(-dx, 0))
-    out[..., dst_y, dst_x] = image[..., src_y, src_x]
-    return out
+    flat = x.reshape(-1, 1, h, w)                          # (N, 1, H, W): any leading dims as one batch
+    moved = TF.affine(flat, angle=0.0, translate=[dx, dy], scale=1.0, shear=[0.0, 0.0], fill=0.0)
+    return moved.reshape(x.shape).numpy()
 
 
 def shift_images(x: np.ndarray, k: int) -> np.ndarray:

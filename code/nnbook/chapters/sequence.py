@@ -2,15 +2,20 @@
 
 * RNN unrolling and the w2^n gradient factor (seed 004 §14),
 * a tiny RNN against a tiny LSTM on "remember the first input of a long sequence" (§14-15),
-* one LSTM unit computed by hand, to be checked against ``torch.nn.LSTM`` (§15),
+* one LSTM unit computed by hand, to be checked against ``torch.nn.LSTM`` (§15), and a trace of every cell of
+  the trained memory LSTM for probes and ablations (the book's running question, asked of an LSTM),
 * word embeddings from StatQuest's two-sentence corpus; CBOW / skip-gram pairs; negative-sampling counts (§16),
+* a real skip-gram with negative sampling trained on the book's own chapters (Mikolov et al. 2013),
 * a tiny LSTM encoder-decoder trained with teacher forcing, and the size of Sutskever et al.'s model (§17).
 
 Every function that draws random numbers takes an explicit ``seed``.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -86,8 +91,10 @@ def train_memory(cell: str, length: int, seed: int = 0, steps: int = 300, hidden
                  batch: int = 64, lr: float = 0.01) -> SequenceClassifier:
     """Train a ``SequenceClassifier`` on fresh batches of ``first_input_task`` (Adam, binary cross entropy).
 
-    Deterministic for a given ``seed``; a few seconds for length <= 100 with the defaults.
+    Deterministic for a given ``seed`` (one thread, like ``nnbook.train.fit``); a few seconds for
+    length <= 100 with the defaults.
     """
+    torch.set_num_threads(1)   # one thread: the same float sums, so the same model, on every machine
     torch.manual_seed(seed)
     model = SequenceClassifier(cell, hidden)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -160,6 +167,57 @@ def lstm_by_hand(lstm: nn.LSTM, xs: np.ndarray) -> list[dict[str, np.ndarray]]:
         h, c = step["h"], step["c"]
         steps.append(step)
     return steps
+
+
+# ------------------------------------------------------- inside the trained LSTM: a "first input" cell?
+@torch.no_grad()
+def lstm_trace(model: SequenceClassifier, x: np.ndarray, zero_units: tuple[int, ...] = ()) -> dict[str, np.ndarray]:
+    """Run a trained LSTM ``SequenceClassifier`` step by step and record what every cell holds.
+
+    The step is ``lstm_step``'s equations in torch (batched, float32). ``zero_units`` lists cells whose
+    long-term memory ``c`` is set to 0 after every step (an ablation inside the recurrence).
+    Args: ``model`` with ``cell == "lstm"``; ``x`` float32 ``[N, T, 1]``.
+    Returns: ``h``, ``c``, ``forget`` float32 ``[N, T, H]`` (states and forget gate at every step) and
+        ``logit`` float32 ``[N]`` (the classifier's output from the last ``h``).
+    Raises: ValueError for an RNN model.
+    """
+    if model.cell != "lstm":
+        raise ValueError("lstm_trace needs an LSTM model")
+    lstm, xt = model.recurrent, torch.from_numpy(np.asarray(x, np.float32))
+    H = lstm.hidden_size
+    w_ih, w_hh, b = lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0 + lstm.bias_hh_l0
+    h, c = torch.zeros(len(xt), H), torch.zeros(len(xt), H)
+    out = {"h": [], "c": [], "forget": []}
+    for t in range(xt.shape[1]):
+        zi, zf, zg, zo = (xt[:, t] @ w_ih.T + h @ w_hh.T + b).chunk(4, dim=1)   # each (N, H), torch order
+        f = torch.sigmoid(zf)
+        c = f * c + torch.sigmoid(zi) * torch.tanh(zg)
+        c[:, list(zero_units)] = 0.0
+        h = torch.sigmoid(zo) * torch.tanh(c)
+        for k, v in (("h", h), ("c", c), ("forget", f)):
+            out[k].append(v)
+    trace = {k: torch.stack(v, 1).numpy() for k, v in out.items()}               # (N, T, H)
+    trace["logit"] = model.out(h)[:, 0].numpy()
+    return trace
+
+
+def unit_probe_accuracy(values: np.ndarray, y: np.ndarray, n_train: int) -> np.ndarray:
+    """Held-out accuracy of a one-neuron probe ``sigmoid(w * v + b)`` for every column of ``values``.
+
+    Each probe is a scikit-learn ``LogisticRegression`` on the unit's value standardised with the mean and
+    spread of the first ``n_train`` rows, fitted on those rows and scored on the rest (the single-neuron probe
+    of seed 002). Args: ``values`` float ``[N, H]``, ``y`` 0/1 ``[N]``.
+    Returns: float64 ``[H]`` in [0, 1]; 0.5 means the unit says nothing about ``y`` (balanced ``y``).
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    scores = []
+    for j in range(values.shape[1]):
+        v = values[:, j:j + 1].astype(np.float64)
+        probe = make_pipeline(StandardScaler(), LogisticRegression()).fit(v[:n_train], y[:n_train])
+        scores.append(probe.score(v[n_train:], y[n_train:]))
+    return np.array(scores)
 
 
 # ---------------------------------------------------------------------------------- word embeddings
@@ -248,6 +306,175 @@ def word2vec_weight_counts(vocab: int, dim: int, negatives: int) -> dict[str, in
     """
     return {"total": 2 * vocab * dim, "per_step_softmax": dim + vocab * dim,
             "per_step_negative": dim * (1 + 1 + negatives)}
+
+
+# ---------------------------------------------------------- skip-gram on the book's own chapters
+# Particles stripped from the end of a Korean word, longest first (a simple rule, not a morphological
+# analyser): "뉴런은" -> "뉴런", "가중치를" -> "가중치". A word keeps at least two syllables.
+PARTICLES = tuple(sorted(set("은 는 이 가 을 를 의 에 에서 으로 로 와 과 도 만 에는 에서는 으로는 로는 까지 부터 보다 "
+                             "처럼 마다 이나 나 이라 라 이고 에게 과는 와는 이라는 라는 에도 으로도 로도 만큼 이며 며 "
+                             "이란 란 이다 입니다".split()), key=len, reverse=True))
+_WORD = re.compile(r"[가-힣]+|[0-9]*[A-Za-z][A-Za-z0-9]*")
+_NOT_PROSE = re.compile(r"^\s*(\([\w-]+\)=|:(?!alt:)[\w-]+:.*)\s*$")   # "(ch-x)=" labels, ":name: ..." options
+_OPTION = re.compile(r"^\s*:alt:")                                         # keep an image's alt text
+_MARKUP = re.compile(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)|\{[^}]*\}|<[^>]+>|https?://\S+")
+
+
+def tokenize(line: str) -> list[str]:
+    """Words of one line of Korean prose: Hangul runs and Latin words (case kept), one particle stripped
+    from the end of each Hangul word (see ``PARTICLES``); math, links, roles and HTML tags are dropped, and
+    so are particles left standing alone (after a removed ``{glue}`` value). Returns a list of str."""
+    words = []
+    for w in _WORD.findall(_MARKUP.sub(" ", line)):
+        if "가" <= w[0] <= "힣":
+            if w in PARTICLES:
+                continue
+            w = next((w[:-len(p)] for p in PARTICLES if w.endswith(p) and len(w) - len(p) >= 2), w)
+        words.append(w)
+    return words
+
+
+def book_sentences(paths=None) -> list[list[str]]:
+    """The book's own prose as token lists, one per prose line (a paragraph or a list item) with >= 2 words.
+
+    ``paths``: chapter files; default every numbered chapter (``book/NN_*.md``). Prose means what the
+    glossary check reads (``nnbook.site.glossary.prose_lines``): no code cells, maths blocks or code spans.
+    """
+    from nnbook.site import glossary
+    sentences = []
+    for path in paths or glossary.chapter_files():
+        in_math = False
+        for _, line in glossary.prose_lines(Path(path).read_text(encoding="utf-8")):
+            if line.count("$$") % 2:                  # a $$ ... $$ block opens or closes on this line
+                in_math = not in_math
+                continue
+            if in_math or _NOT_PROSE.match(line):
+                continue
+            words = tokenize(_OPTION.sub("", line))
+            if len(words) >= 2:
+                sentences.append(words)
+    return sentences
+
+
+@dataclass
+class SkipGramConfig:
+    dim: int = 50          # numbers per word (word2vec commonly uses 100-300; the corpus here is tiny)
+    window: int = 3        # context words on each side of the centre word
+    negatives: int = 5     # sampled "wrong" words per true pair (Mikolov et al. 2013: 5-20 for small data)
+    min_count: int = 5     # words seen fewer times are dropped
+    epochs: int = 30       # passes over all (centre, context) pairs
+    batch: int = 512       # pairs per step
+    lr: float = 0.01       # Adam learning rate
+    seed: int = 0          # initial vectors, pair order and negative samples
+
+
+class SkipGram(nn.Module):
+    """Skip-gram with negative sampling (Mikolov et al. 2013): every word has an input vector (its
+    embedding, ``centre``) and an output vector (``context``). For a true pair (c, o) and sampled words
+    n_1..n_k the loss is ``-log sigmoid(u_o . v_c) - sum_j log sigmoid(-u_nj . v_c)``; only those k + 2
+    vectors change in a step, instead of all V output vectors of a softmax."""
+
+    def __init__(self, vocab_size: int, dim: int):
+        super().__init__()
+        self.centre = nn.Embedding(vocab_size, dim)                  # v: the word vectors we keep
+        self.context = nn.Embedding(vocab_size, dim)                 # u: used only for training
+        nn.init.uniform_(self.centre.weight, -0.5 / dim, 0.5 / dim)  # word2vec's C code starts like this
+        nn.init.zeros_(self.context.weight)
+
+    def forward(self, centre: torch.Tensor, context: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
+        v = self.centre(centre)                                      # (B, dim)
+        pos = (self.context(context) * v).sum(1)                     # (B,)
+        neg = torch.bmm(self.context(negatives), v[:, :, None])[:, :, 0]   # (B, k)
+        return -(F.logsigmoid(pos) + F.logsigmoid(-neg).sum(1)).mean()
+
+
+def skipgram_pairs(sentences: list[list[str]], index: dict[str, int], window: int) -> torch.Tensor:
+    """(centre id, context id) for every word of ``index`` and every neighbour within ``window`` words in
+    the same sentence (words outside ``index`` are removed first). int64 ``[P, 2]``."""
+    pairs = []
+    for s in sentences:
+        ids = [index[w] for w in s if w in index]
+        pairs += [(c, ids[j]) for i, c in enumerate(ids)
+                  for j in range(max(0, i - window), min(len(ids), i + window + 1)) if j != i]
+    return torch.tensor(pairs, dtype=torch.int64).reshape(-1, 2)
+
+
+def train_skipgram(sentences: list[list[str]], config: SkipGramConfig | None = None):
+    """Train ``SkipGram`` on ``sentences`` (Adam; negatives drawn from unigram counts ** 0.75, as word2vec).
+
+    Returns ``(vocab, counts, vectors, losses)``: words with at least ``min_count`` occurrences, most
+    frequent first; their counts (int64 ``[V]``); the centre vectors float32 ``[V, dim]``; the mean loss of
+    every epoch. Deterministic for a given ``config.seed`` (one thread).
+    """
+    cfg = config or SkipGramConfig()
+    torch.set_num_threads(1)   # one thread: the same float sums on every machine
+    counts = Counter(w for s in sentences for w in s)
+    vocab = [w for w, n in counts.most_common() if n >= cfg.min_count]
+    index = {w: i for i, w in enumerate(vocab)}
+    pairs = skipgram_pairs(sentences, index, cfg.window)
+    freq = torch.tensor([counts[w] for w in vocab], dtype=torch.float64)
+    noise = freq ** 0.75 / (freq ** 0.75).sum()                      # (V,) sampling weights
+    gen = torch.Generator().manual_seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    model = SkipGram(len(vocab), cfg.dim)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    losses = []
+    for _ in range(cfg.epochs):
+        order, total = torch.randperm(len(pairs), generator=gen), 0.0
+        for start in range(0, len(pairs), cfg.batch):
+            b = pairs[order[start:start + cfg.batch]]                               # (B, 2)
+            neg = torch.multinomial(noise, len(b) * cfg.negatives, True, generator=gen).view(len(b), -1)
+            loss = model(b[:, 0], b[:, 1], neg)                                     # forward
+            opt.zero_grad()
+            loss.backward()                                                         # backward
+            opt.step()                                                              # update
+            total += loss.item() * len(b)
+        losses.append(total / len(pairs))
+    return vocab, freq.long().numpy(), model.centre.weight.detach().numpy().copy(), losses
+
+
+def shuffle_words(sentences: list[list[str]], seed: int) -> list[list[str]]:
+    """The same words and sentence lengths with every word moved to a random place in the corpus: word
+    counts stay, contexts become random (the baseline of the embedding experiment)."""
+    words = np.array([w for s in sentences for w in s], dtype=object)
+    words = words[np.random.default_rng(seed).permutation(len(words))]
+    cuts = np.cumsum([len(s) for s in sentences])[:-1]
+    return [list(part) for part in np.split(words, cuts)]
+
+
+def nearest_words(vectors: np.ndarray, vocab: list[str], word: str, k: int = 5) -> list[tuple[str, float]]:
+    """The ``k`` words whose vectors have the largest cosine similarity with ``word``'s (itself excluded),
+    as (word, cosine) pairs, most similar first. Raises KeyError for a word not in ``vocab``."""
+    if word not in vocab:
+        raise KeyError(word)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    sims = unit @ unit[vocab.index(word)]
+    order = [i for i in np.argsort(-sims, kind="stable") if vocab[i] != word][:k]
+    return [(vocab[i], float(sims[i])) for i in order]
+
+
+def neighbour_rank(vectors: np.ndarray, vocab: list[str], word: str, other: str) -> int:
+    """Where ``other`` stands in ``word``'s list of neighbours by cosine similarity (1 = nearest)."""
+    names = [w for w, _ in nearest_words(vectors, vocab, word, k=len(vocab) - 1)]
+    return names.index(other) + 1
+
+
+def neighbour_cooccurrence(vectors: np.ndarray, vocab: list[str], sentences: list[list[str]],
+                           k: int = 5) -> tuple[float, float]:
+    """How often a word's ``k`` nearest neighbours (cosine) share at least one sentence with it, against
+    how often two different words of ``vocab`` do at all. Returns two floats in [0, 1]:
+    ``(share among nearest neighbours, share among all pairs of different words)``."""
+    index, V = {w: i for i, w in enumerate(vocab)}, len(vocab)
+    together = np.zeros((V, V), dtype=bool)                              # (V, V): ever in one sentence
+    for s in sentences:
+        ids = sorted({index[w] for w in s if w in index})
+        together[np.ix_(ids, ids)] = True
+    np.fill_diagonal(together, False)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    sims = unit @ unit.T
+    np.fill_diagonal(sims, -np.inf)
+    nearest = np.argsort(-sims, axis=1, kind="stable")[:, :k]           # (V, k)
+    return float(together[np.arange(V)[:, None], nearest].mean()), float(together.sum() / (V * (V - 1)))
 
 
 # --------------------------------------------------------------------------------------------- seq2seq
