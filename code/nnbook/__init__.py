@@ -10,6 +10,6 @@ Three layers, one folder each:
 
 Every chapter does ``import nnbook as nb`` and reaches the core modules as ``nb.data``, ``nb.zoo`` ...
 """
-from . import claims, data, korean, models, preprocess, train, units, zoo  # noqa: F401
+from . import claims, data, korean, models, preprocess, recipes, train, units, zoo  # noqa: F401
 
-__all__ = ["claims", "data", "korean", "models", "preprocess", "train", "units", "zoo"]
+__all__ = ["claims", "data", "korean", "models", "preprocess", "recipes", "train", "units", "zoo"]
