@@ -29,9 +29,25 @@ def _chapters() -> list[Path]:
 
 @pytest.mark.parametrize("path", _chapters(), ids=lambda p: p.stem)
 def test_every_numbered_chapter_checks_its_claims(path):
-    text = path.read_text(encoding="utf-8")
+    assert claim_check_count(path.read_text(encoding="utf-8")) > 0, f"{path.name} has no claim checks"
+
+
+def claim_check_count(text: str) -> int:
+    """Calls of nnbook.claims.check in a chapter, directly or through a local alias (``check = nb.claims.check``
+    or ``from nnbook.claims import check``)."""
+    aliases = re.findall(r"^\s*(\w+)\s*=\s*(?:nb|nnbook)\.claims\.check\s*(?:#.*)?$", text, flags=re.M)
+    aliases += re.findall(r"^\s*from nnbook\.claims import check(?: as (\w+))?", text, flags=re.M)
+    names = {a or "check" for a in aliases}
     count = len(re.findall(r"claims\.check\(", text))
-    assert count > 0, f"{path.name} has no claim checks"
+    return count + sum(len(re.findall(rf"(?<![\w.]){n}\(", text)) for n in names)
+
+
+def test_claim_check_count_sees_direct_calls_and_aliases():
+    assert claim_check_count("nb.claims.check(x, 'a')\nnb.claims.check(y, 'b')") == 2
+    assert claim_check_count("check = nb.claims.check\ncheck(x, 'a')\nself.check(y)\n") == 1
+    assert claim_check_count("check = nb.claims.check  # alias\ncheck(x, 'a')\n") == 1
+    assert claim_check_count("from nnbook.claims import check as cc\ncc(x, 'a')\n") == 1
+    assert claim_check_count("def check(x):\n    pass\ncheck(1)\n") == 0
 
 
 TINY_MD = """---
