@@ -29,9 +29,10 @@ def test_variants_are_found_in_prose_only():
         "```{figure} a.png", ":alt: 특징 맵 그림", "```",  # 9-11 figure alt text is prose: found
         "```", "피처 맵", "```",                          # 12-14 plain code block: ignored
         "은닉층과 특성 맵",                                # 15 standard terms: nothing
+        "- StatQuest, [The SoftMax Derivative](https://www.youtube.com/x) — SoftMax",  # 16 title skipped, text found
     ])
     assert g.variant_hits(text) == [(4, "히든 레이어", "은닉층"), (8, "그래디언트", "그레이디언트"),
-                                    (10, "특징 맵", "특성 맵")]
+                                    (10, "특징 맵", "특성 맵"), (16, "SoftMax", "소프트맥스")]
 
 
 @pytest.mark.parametrize("term", g.TERMS, ids=lambda t: t.korean)

@@ -42,7 +42,7 @@ def test_particle_mismatches_finds_the_defects_seen_in_the_built_pages():
 
 
 # -------------------------------------------------------------------------------- over the built pages
-SPACE_BEFORE_PARTICLE = re.compile(r"[)\]]\s+(이라고|이라는|이며|이고|은|는|이|가|을|를|와|과|으로|로|의|에|에서|도|만)(?=[\s.,;:!?]|$)")
+SPACE_BEFORE_PARTICLE = re.compile(r"[)\]][ \t\u00a0]+(이라고|이라는|이며|이고|은|는|이|가|을|를|와|과|으로|로|의|에|에서|도|만)(?=[\s.,;:!?]|$)")
 BOLD_SPACE = re.compile(r"</(strong|em)>\s+(이라고|이라는|은|는|이|가|을|를|와|과|으로|로|의|에|에서|도|만)(?=[\s.,;:!?<])")
 
 

@@ -81,7 +81,7 @@ TERMS: tuple[Term, ...] = (
     T("자동 미분", "automatic differentiation (autograd)", "03_backprop"),
     # 4. 대칭과 "3만 배우기"
     T("대칭 깨기", "symmetry breaking", "04_symmetry"),
-    T("사전 활성화", "pre-activation", "04_symmetry", ("전활성화", "프리액티베이션")),
+    T("사전 활성화", "pre-activation", "03_backprop", ("전활성화", "프리액티베이션")),
     T("포화", "saturation", "04_symmetry"),
     T("팬인", "fan-in", "04_symmetry"),
     T("로짓", "logit", "04_symmetry"),
@@ -104,9 +104,9 @@ TERMS: tuple[Term, ...] = (
     T("규제", "regularization", "06_featurevis", ("정칙화",)),
     T("총변이", "total variation", "06_featurevis", ("총 변이",)),
     T("흔들기", "jitter", "06_featurevis", ("지터링",)),
-    T("코사인 유사도", "cosine similarity", "06_featurevis"),
+    T("코사인 유사도", "cosine similarity", "04_symmetry"),
     T("데이터셋 예시", "dataset examples", "06_featurevis", ("데이터 세트 예시",)),
-    T("순전파", "forward pass", "06_featurevis"),
+    T("순전파", "forward pass", "03_backprop"),
     T("다층 퍼셉트론", "multilayer perceptron (MLP)", "06_featurevis"),
     T("원-핫", "one-hot", "06_featurevis", ("원핫",)),
     T("학습된 사전 분포", "learned prior", "06_featurevis"),
@@ -124,7 +124,7 @@ TERMS: tuple[Term, ...] = (
     T("특성 맵", "feature map", "08_context", ("특징 맵", "피처 맵", "피쳐 맵", "특징맵")),
     T("맥스 풀링", "max pooling", "08_context", ("최대 풀링", "맥스풀링")),
     T("등변성", "equivariance", "08_context"),
-    T("데이터 증강", "data augmentation", "08_context"),
+    T("데이터 증강", "data augmentation", "05_templates"),
     T("순환 신경망", "recurrent neural network (RNN)", "08_context", ("리커런트 신경망",)),
     T("그레이디언트 소실", "vanishing gradient", "08_context", ("기울기 소실", "경사 소실")),
     T("그레이디언트 폭주", "exploding gradient", "08_context", ("기울기 폭주", "경사 폭발", "기울기 폭발")),
@@ -142,6 +142,7 @@ TERMS: tuple[Term, ...] = (
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _CODE_SPAN = re.compile(r"(`+).*?\1")
+_EXTERNAL_LINK = re.compile(r"\[[^\]]*\]\(https?://[^)]*\)")
 _CODE_DIRECTIVES = ("{code", "{literalinclude", "{math", "{raw", "{glue:math")
 
 
@@ -204,9 +205,11 @@ def markdown_table(chapters: list[str]) -> str:
 
 def variant_hits(text: str) -> list[tuple[int, str, str]]:
     """(line number, variant, standard term) for every non-standard variant in a chapter's prose; a variant
-    inside a longer one found on the same line ("레이어" in "히든 레이어") is reported once, as the longer."""
+    inside a longer one found on the same line ("레이어" in "히든 레이어") is reported once, as the longer.
+    The text of a link to an outside page (a video or paper title) is not checked: it is the author's wording."""
     hits = []
     for number, line in prose_lines(text):
+        line = _EXTERNAL_LINK.sub("", line)            # titles of other people's works keep their own words
         found = [(v, t.korean) for t in TERMS for v in t.variants if v in line]
         hits += [(number, v, k) for v, k in found if not any(v != w and v in w for w, _ in found)]
     return hits
