@@ -22,8 +22,10 @@ vendor: deps
 models: deps
 	$(PY) -m nnbook.assets
 
+# A failed build leaves Sphinx's pickled environment behind, and the next build would then call the failed pages
+# up to date; forgetting it makes the next build read (and execute) them again.
 book: deps vendor models
-	$(JB) build . -W --keep-going
+	$(JB) build . -W --keep-going || { rm -f _build/.doctrees/environment.pickle; exit 1; }
 
 # Chromium and a Korean font for the browser tests (Debian packages), installed only when missing.
 system-deps:

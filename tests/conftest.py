@@ -16,6 +16,8 @@ def build_result():
     jb = REPO / ".venv" / "bin" / "jupyter-book"
     proc = subprocess.run([str(jb), "build", ".", "-W", "--keep-going"], cwd=REPO,
                           capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:   # else the next build would take the failed pages for up to date (see Makefile)
+        (REPO / "_build" / ".doctrees" / "environment.pickle").unlink(missing_ok=True)
     return proc
 
 
