@@ -13,12 +13,15 @@ the digit-3 demo the stroke -> updated activations latency (median / p95 over th
 press its sample button -> first answer", split by the ``nnbook:*`` performance marks of js/ort-loader.js and
 the resource timings into: runtime script (ort .mjs fetch + evaluation), WebAssembly (fetch and streaming
 compile of the .wasm, until the backend is up), model file fetch, session creation, and the rest (sample
-sprite, manifest, first run, drawing).
+sprite, manifest, first run, drawing). It also counts the requests for files of the page's training demo
+(chapters 4, 5: data subset, step graph ...) made before that answer: a training demo that loads on sight
+competes with the digit demo for the two cores (issue 18, item 11).
 """
 from __future__ import annotations
 
 import argparse
 import gzip
+import re
 import shutil
 import statistics
 import subprocess
@@ -162,6 +165,9 @@ def result_shown(page, rel: str) -> None:
                            arg=demo.element_handle(), timeout=60000)
 
 
+TRAINING_FILE = re.compile(r"/(samples/live_[^/]*|models/live_[^/]*)$")   # what only the training demos load
+
+
 def jump_breakdown(browser, base: str, rel: str, repeats: int, via: str = "scroll") -> dict | None:
     """Median over ``repeats`` fresh contexts: jump to the first demo that takes a digit, press its sample button,
     wait for the answer. ``via="scroll"`` scrolls it into view at once (a script's jump); ``via="link"`` clicks
@@ -176,6 +182,8 @@ def jump_breakdown(browser, base: str, rel: str, repeats: int, via: str = "scrol
             ctx.close()
             return None
         sample = demo.get_by_role("button", name="예시 숫자").first
+        training = []   # the page's and its workers' requests for training-demo files
+        page.on("request", lambda r, seen=training: TRAINING_FILE.search(r.url) and seen.append(r.url))
         t0 = time.perf_counter()
         page.evaluate("performance.mark('nnbook:jump')")
         if via == "link":
@@ -188,10 +196,12 @@ def jump_breakdown(browser, base: str, rel: str, repeats: int, via: str = "scrol
         wall = time.perf_counter() - t0
         phases = page.evaluate(BREAKDOWN_JS)
         phases["wall_s"] = wall
+        phases["training_requests"] = len(training)
         runs.append(phases)
         ctx.close()
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0] if all(r[k] is not None for r in runs)}
     med["all_wall_s"] = [round(r["wall_s"], 2) for r in runs]
+    med["all_training_requests"] = [r["training_requests"] for r in runs]
     return med
 
 
@@ -199,6 +209,8 @@ def print_breakdown(rel: str, b: dict) -> None:
     g = b.get
     print(f"{'':32s} jump -> answer (median of {len(b['all_wall_s'])}: {b['all_wall_s']} s): "
           f"{b['wall_s']:.2f} s wall, {b['answered'] / 1000:.2f} s in page", flush=True)
+    print(f"{'':34s}training-demo files requested before the answer, per run: {b['all_training_requests']}",
+          flush=True)
     if g("ort_imported") is None:
         return
     print(f"{'':34s}runtime script: import asked at {g('ort_import'):.0f} ms, ready at {g('ort_imported'):.0f} ms "

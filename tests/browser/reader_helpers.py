@@ -58,7 +58,12 @@ def press_sample(page, demo) -> str:
 
 
 def start_demo(page, demo):
-    """Bring a demo to the state a reader sees after first using it: ready, with a sample digit if it takes one."""
+    """Bring a demo to the state a reader sees after first using it: ready, with a sample digit if it takes one.
+    A training demo (chapters 4, 5) loads on its first press, not on sight: it gets '한 단계'."""
+    demo.scroll_into_view_if_needed()
+    if "nnbook-trainer" in (demo.get_attribute("class") or ""):
+        demo.get_by_role("button", name="한 단계").click()
+        page.wait_for_function("el => +el.dataset.step >= 1", arg=demo.element_handle(), timeout=60000)
     wait_ready(page, demo)
     if demo.get_by_role("button", name="예시 숫자").count():
         press_sample(page, demo)

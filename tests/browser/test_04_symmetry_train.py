@@ -2,7 +2,11 @@
 
 The learner's experiment live (symmetry survives training from all ones, the only-3 model calls everything a 3),
 the replay of the book's seed against the glued Python accuracy, pause, hidden tab, divergence, a failed model
-load, and the JS twin of the data order against nnbook.live."""
+load, and the JS twin of the data order against nnbook.live.
+
+The demo loads on first use, not when it comes into view (issue 18, item 11): scrolling to it, or using the
+page's other digit demo, requests none of its files; a press, a setting or a drawing loads it and then does
+what was asked. The demo tests below start from the untouched demo, so their first action is such a first use."""
 import pathlib
 import re
 
@@ -11,15 +15,30 @@ import pytest
 from playwright.sync_api import expect
 
 from nnbook import live
-from demo_helpers import open_chapter_demo
 
 PAGE = "book/04_symmetry.html"
 ROOT = "#symmetry-train"
 AXE = pathlib.Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
+# files only the training demo needs: its data subset and its step / inference graphs and starting weights
+TRAINING_FILE = re.compile(r"/(samples/live_[^/]*|models/live_mlp3_[^/]*)$")
+
+
+def watch_training_requests(page) -> list[str]:
+    """Record every request (the page's and its Web Workers') for a training-demo file from now on."""
+    seen = []
+    page.on("request", lambda r: seen.append(r.url) if TRAINING_FILE.search(r.url) else None)
+    return seen
+
+
 def open_demo(page):
-    return open_chapter_demo(page, PAGE, ROOT, timeout=60000)
+    """Open the page and scroll the training demo into view: it stays idle, its controls usable."""
+    page.goto(PAGE)
+    demo = page.locator(ROOT)
+    demo.scroll_into_view_if_needed()
+    expect(demo).to_have_attribute("data-state", "idle")
+    return demo
 
 
 def choose(demo, label, value):
@@ -140,14 +159,63 @@ def test_divergence_stops_training_with_a_korean_message(page):
     assert query(page)["step"] == step and step < 1000
 
 
+def test_nothing_loads_until_the_first_press_which_then_trains(page):
+    requests = watch_training_requests(page)
+    demo = open_demo(page)
+    page.wait_for_timeout(1500)   # longer than a load from this server takes: nearness alone must not start one
+    expect(demo).to_have_attribute("data-state", "idle")
+    status = demo.get_by_test_id("train-status")
+    expect(status).to_contain_text("‘학습 시작’을 누르면 학습 데이터(약 2 MB)와 모델을 불러온")
+    for name in ("학습 시작", "한 단계", "처음으로", "책의 실행 다시 하기"):
+        expect(demo.get_by_role("button", name=name)).to_be_enabled()
+    expect(demo.get_by_label("초기화")).to_be_enabled()
+    demo.get_by_role("button", name="학습 시작").focus()   # reaching a control is not using it
+    page.wait_for_timeout(300)
+    assert requests == [], requests
+    page.keyboard.press("Enter")                        # the press is kept: loading, then training
+    expect(demo).to_have_attribute("data-state", re.compile("loading|ready"))
+    page.wait_for_function("el => +el.dataset.step >= 1", arg=demo.element_handle(), timeout=60000)
+    expect(demo).to_have_attribute("data-state", "ready")
+    expect(status).to_contain_text("학습 중입니다")
+    expect(demo.get_by_role("button", name="일시 정지")).to_have_attribute("aria-pressed", "true")
+    assert query(page)["running"] is True
+    assert any(u.endswith("live_train.u8.gz") for u in requests) and any(u.endswith("live_mlp3_step.onnx") for u in requests)
+    assert page.outside_requests == [] and page.console_errors == []
+
+
+def test_drawing_on_the_pad_first_loads_the_model_and_answers(page):
+    requests = watch_training_requests(page)
+    demo = open_demo(page)
+    draw(page, demo, [(0.3, 0.2), (0.7, 0.25), (0.45, 0.5), (0.7, 0.75), (0.3, 0.8)])
+    prob = demo.get_by_test_id("ask-prob")
+    expect(prob).to_have_attribute("data-value", re.compile(".+"), timeout=60000)
+    expect(demo).to_have_attribute("data-state", "ready")
+    assert int(demo.get_attribute("data-step")) == 0 and requests   # the model at its start answered
+    expect(demo.get_by_test_id("ask-verdict")).to_contain_text("내 모델은")
+
+
+def test_the_pages_digit_demo_gets_ready_without_the_training_demo_loading(page):
+    requests = watch_training_requests(page)
+    page.goto(PAGE)
+    other = page.locator("#symmetry-demo")
+    other.scroll_into_view_if_needed()
+    other.get_by_role("button", name="예시 숫자").click()
+    expect(other).to_have_attribute("data-state", "ready", timeout=30000)
+    expect(other.locator("output[data-value]").first).to_be_attached(timeout=30000)   # it answered
+    page.locator(ROOT).scroll_into_view_if_needed()   # pass by the training demo as well
+    page.wait_for_load_state("networkidle")
+    assert requests == [], requests
+    expect(page.locator(ROOT)).to_have_attribute("data-state", "idle")
+
+
 def test_a_model_that_fails_to_load_shows_the_korean_error_and_the_page_still_reads(page):
     page.context.route(re.compile(r".*/live_mlp3_step\.onnx$"), lambda route: route.abort())
-    page.goto(PAGE)
-    demo = page.locator(ROOT)
-    demo.scroll_into_view_if_needed()
+    demo = open_demo(page)
+    demo.get_by_role("button", name="학습 시작").click()   # the first use asks for the file that fails
     expect(demo).to_have_attribute("data-state", "error", timeout=30000)
     expect(demo.get_by_test_id("train-status")).to_contain_text("불러오지 못했습니다")
     expect(demo.get_by_role("button", name="학습 시작")).to_be_disabled()
+    expect(demo.get_by_test_id("ask-status")).to_contain_text("불러오지 못했습니다")
     expect(page.get_by_role("heading", name=re.compile("직접 학습시켜 보기"))).to_be_visible()
     expect(page.get_by_text("책의 실행(PyTorch)은 시험 정확도")).to_be_visible()
     # the other demo of the page still works

@@ -1,6 +1,9 @@
 """Chapter 5's training demo in Chromium (issue 16): the one-layer 784-10 model trained live with Adam; the
 templates appear and the confusion matrix fills its diagonal; the replay of the book's seed matches the glued
-Python accuracy."""
+Python accuracy.
+
+The demo loads on first use, not when it comes into view (issue 18, item 11): the page's digit demo gets ready
+without it requesting anything; a press or a setting loads it and then does what was asked."""
 import re
 
 import numpy as np
@@ -8,14 +11,27 @@ import pytest
 from playwright.sync_api import expect
 
 from nnbook import live
-from demo_helpers import open_chapter_demo
 
 PAGE = "book/05_templates.html"
 ROOT = "#templates-train"
+# files only the training demo needs: its data subset and its step / inference graphs and starting weights
+TRAINING_FILE = re.compile(r"/(samples/live_[^/]*|models/live_linear_[^/]*)$")
+
+
+def watch_training_requests(page) -> list[str]:
+    """Record every request (the page's and its Web Workers') for a training-demo file from now on."""
+    seen = []
+    page.on("request", lambda r: seen.append(r.url) if TRAINING_FILE.search(r.url) else None)
+    return seen
 
 
 def open_demo(page):
-    return open_chapter_demo(page, PAGE, ROOT, timeout=60000)
+    """Open the page and scroll the training demo into view: it stays idle, its controls usable."""
+    page.goto(PAGE)
+    demo = page.locator(ROOT)
+    demo.scroll_into_view_if_needed()
+    expect(demo).to_have_attribute("data-state", "idle")
+    return demo
 
 
 def confusion(demo) -> np.ndarray:
@@ -42,6 +58,11 @@ def test_one_pass_gets_above_80_percent_and_matches_the_glued_python_run(page):
 
 def test_confusion_matrix_and_templates_change_while_training(page):
     demo = open_demo(page)
+    demo.get_by_role("button", name="처음으로").click()   # first use: loads, then shows the starting model
+    expect(demo).to_have_attribute("data-state", "ready", timeout=60000)
+    expect(demo.get_by_test_id("train-status")).to_contain_text("처음 상태로 돌아왔습니다")
+    page.wait_for_function("el => [...el.querySelectorAll('[data-testid=confusion] tbody td')]"
+                           ".reduce((s, td) => s + +(td.textContent || 0), 0) === 1000", arg=demo.element_handle())
     start = confusion(demo)
     weights = demo.locator(".nnbook-weightgrid canvas")
     assert weights.count() == 10
@@ -59,7 +80,8 @@ def test_confusion_matrix_and_templates_change_while_training(page):
 
 def test_slow_speed_shows_every_step(page):
     demo = open_demo(page)
-    demo.get_by_label("속도").select_option("slow")
+    demo.get_by_label("속도").select_option("slow")   # first use: loads, then applies the speed
+    expect(demo).to_have_attribute("data-state", "ready", timeout=60000)
     demo.get_by_role("button", name="학습 시작").click()
     page.wait_for_timeout(1500)
     demo.get_by_role("button", name="일시 정지").click()
@@ -67,11 +89,54 @@ def test_slow_speed_shows_every_step(page):
     assert 3 <= steps <= 30, steps   # about 10 a second
 
 
+def test_nothing_loads_until_the_first_press_which_then_trains(page):
+    requests = watch_training_requests(page)
+    demo = open_demo(page)
+    page.wait_for_timeout(1500)   # longer than a load from this server takes: nearness alone must not start one
+    expect(demo).to_have_attribute("data-state", "idle")
+    status = demo.get_by_test_id("train-status")
+    expect(status).to_contain_text("‘학습 시작’을 누르면 학습 데이터(약 2 MB)와 모델을 불러온")
+    for name in ("학습 시작", "한 단계", "처음으로", "책의 실행 다시 하기"):
+        expect(demo.get_by_role("button", name=name)).to_be_enabled()
+    assert requests == [], requests
+    demo.get_by_role("button", name="학습 시작").click()
+    page.wait_for_function("el => +el.dataset.step >= 1", arg=demo.element_handle(), timeout=60000)
+    expect(demo).to_have_attribute("data-state", "ready")
+    expect(status).to_contain_text("학습 중입니다")
+    assert any(u.endswith("live_train.u8.gz") for u in requests) and any(u.endswith("live_linear_step.onnx") for u in requests)
+    assert page.outside_requests == [] and page.console_errors == []
+
+
+def test_a_setting_changed_before_loading_is_kept(page):
+    demo = open_demo(page)
+    demo.get_by_label("학습률").select_option("0.01")   # first use: loads with this rate, says so
+    expect(demo).to_have_attribute("data-state", "ready", timeout=60000)
+    expect(demo.get_by_test_id("train-status")).to_contain_text("학습률 0.01")
+    demo.get_by_role("button", name="한 단계").click()
+    page.wait_for_function("el => +el.dataset.step === 1", arg=demo.element_handle())
+    assert demo.get_by_label("학습률").input_value() == "0.01"
+    assert page.evaluate(f"() => document.querySelector('{ROOT}').trainer.query()")["step"] == 1
+
+
+def test_the_pages_digit_demo_gets_ready_without_the_training_demo_loading(page):
+    requests = watch_training_requests(page)
+    page.goto(PAGE)
+    other = page.locator("#templates-demo")
+    other.scroll_into_view_if_needed()
+    other.get_by_role("button", name="예시 숫자").click()
+    expect(other).to_have_attribute("data-state", "ready", timeout=30000)
+    expect(other.get_by_test_id("verdict")).to_contain_text("784-10 모델의 답", timeout=30000)   # it answered
+    page.locator(ROOT).scroll_into_view_if_needed()   # pass by the training demo as well
+    page.wait_for_load_state("networkidle")
+    assert requests == [], requests
+    expect(page.locator(ROOT)).to_have_attribute("data-state", "idle")
+
+
 def test_a_model_that_fails_to_load_shows_the_korean_error_and_the_page_still_reads(page):
     page.context.route(re.compile(r".*/live_train\.u8\.gz$"), lambda route: route.abort())
-    page.goto(PAGE)
-    demo = page.locator(ROOT)
-    demo.scroll_into_view_if_needed()
+    demo = open_demo(page)
+    demo.get_by_role("button", name="학습 시작").click()   # the first use asks for the file that fails
     expect(demo).to_have_attribute("data-state", "error", timeout=30000)
     expect(demo.get_by_test_id("train-status")).to_contain_text("불러오지 못했습니다")
+    expect(demo.get_by_role("button", name="학습 시작")).to_be_disabled()
     expect(page.get_by_role("heading", name=re.compile("템플릿이 생기는 모습 보기"))).to_be_visible()

@@ -2,13 +2,15 @@
 // small noise, PyTorch's random) and the data (only 3s, 3 vs rest), trains MLP3 with the book's recipe in a Web
 // Worker, watches loss, test accuracy, the 128 first-layer weight images and the number of distinct first-layer
 // neurons, and asks the model about a digit they draw. Wiring only: controls -> trainer -> views.
+// Nothing loads until the reader first presses a button, changes a setting or draws: that loads the worker once
+// (Trainer.whenReady) and then does what was asked.
 import { Trainer, TRAIN_MESSAGES } from "../js/trainer.js";
 import { TrainerControls } from "../js/trainer-controls.js";
 import { LineChart } from "../js/line-chart.js";
 import { WeightGrid } from "../js/weight-grid.js";
 import { DigitInput } from "../js/digit-input.js";
 import { createDemoRunner } from "../js/demo-runner.js";
-import { lazyInit, loadManifest, MESSAGES } from "../js/ort-loader.js";
+import { loadManifest, MESSAGES } from "../js/ort-loader.js";
 
 const MODEL = "live_mlp3";
 const root = document.getElementById("symmetry-train");
@@ -40,7 +42,8 @@ const lossChart = new LineChart($("[data-role=loss]"), { label: "학습 손실 (
 const accChart = new LineChart($("[data-role=acc]"), { label: "시험 정확도 (3 대 나머지, 1,000장)", yMin: 0, yMax: 1, format: pct });
 const grid = new WeightGrid($("[data-role=weights]"), { count: 128, cols: 16, label: "첫 번째 층 가중치 128개" });
 const trainer = new Trainer({
-  onReady: () => { controls.setEnabled(true); setState("ready", `준비되었습니다. ${describe()}에서 ‘학습 시작’을 누르세요.`); },
+  onLoading: () => setState("loading", TRAIN_MESSAGES.loading),
+  onReady: () => setState("ready", `준비되었습니다. ${describe()}에서 ‘학습 시작’을 누르세요.`),
   onProgress: progress,
   onDiverged: () => { controls.setRunning(false); setState("ready", TRAIN_MESSAGES.diverged); root.dataset.diverged = "true"; },
   onError: (err) => { console.warn(err); controls.setEnabled(false); controls.setRunning(false); setState("error", MESSAGES.error); },
@@ -62,20 +65,31 @@ const controls = new TrainerControls($("[data-role=controls]"), {
   ],
   lrs: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 10, 100], lr: 0.05, batches: [16, 32, 64, 128, 256, 512], batch: 128,
   bookLabel: "책의 실행 다시 하기",
-  on: {
-    onChoice: () => restart(), onSeed: () => restart(),
-    onRate: (r) => {
+  on: {   // every action waits for the worker; the first one loads it
+    onChoice: () => use(restart), onSeed: () => use(restart),
+    onRate: (r) => use(() => {
       trainer.set(r);
       status.textContent = `설정을 바꿨습니다: 학습률 ${r.lr}, 배치 크기 ${r.batchSize}, 속도 ${r.slow ? "느리게" : "최대"}. ` +
         "다음 단계부터 적용됩니다.";
+    }),
+    // the button changes at once (a second press while loading means "pause", as it then says) and again when
+    // the action runs (an earlier action in the queue, e.g. a restart, may have changed it meanwhile)
+    onPlay: () => {
+      controls.setRunning(true);
+      use(() => { hiddenPause = false; trainer.play(); controls.setRunning(true); setState("ready", "학습 중입니다…"); });
     },
-    onPlay: () => { hiddenPause = false; trainer.play(); controls.setRunning(true); setState("ready", "학습 중입니다…"); },
-    onPause: () => { replaying = false; trainer.pause(); controls.setRunning(false); },
-    onStep: () => { replaying = false; trainer.step(); controls.setRunning(false); },
-    onReset: () => restart(),
-    onBook: replayBook,
+    onPause: () => { controls.setRunning(false); use(() => { replaying = false; trainer.pause(); controls.setRunning(false); }); },
+    onStep: () => { controls.setRunning(false); use(() => { replaying = false; trainer.step(); controls.setRunning(false); }); },
+    onReset: () => use(restart),
+    onBook: () => use(replayBook),
   },
 });
+
+/** Do `action` once the demo has loaded; the first use (a button, a setting, the pad) loads it. */
+function use(action) {
+  ask.start();   // the pad's runner loads the trainer (once), so both parts of the demo become ready together
+  trainer.whenReady(config(), action);
+}
 
 function config() {
   return { model: MODEL, init: controls.value("init"), data: controls.value("data"), seed: controls.seed, eps: EPS,
@@ -170,7 +184,7 @@ function finishReplay(acc) {
 // "what does my model say?": the book's digit input, judged by the model as it is now
 const ask = createDemoRunner({
   root: $("[data-role=ask]"), status: $("[data-testid=ask-status]"),
-  load: () => trainer.start(config()),
+  load: () => trainer.start(config()),   // drawing is a first use too: it loads the trainer
   readyText: "숫자를 그리면 지금 학습 중인 모델이 답합니다.",
   run: (pixels) => trainer.predict(pixels),
   show(out) {
@@ -191,8 +205,5 @@ const ask = createDemoRunner({
 });
 const digits = new DigitInput($("[data-role=input]"), { onInput: ask.input });
 
-setState("idle", "이 데모는 화면에 보이면 학습 데이터(약 2 MB)와 모델을 불러옵니다.");
-lazyInit(root, () => {
-  setState("loading", MESSAGES.loading);
-  ask.start();
-});
+setState("idle", TRAIN_MESSAGES.idle);
+ask.setState("idle", "숫자를 그리면 학습 데이터와 모델을 불러온 뒤 지금의 모델이 답합니다.");

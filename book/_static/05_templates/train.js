@@ -1,11 +1,13 @@
 // Demo of chapter 5: ml4a's live templates. The reader trains the one-layer 784-10 model (softmax regression)
 // with the book's recipe (Adam) in a Web Worker and watches its ten weight images turn into blurry digits while
 // the confusion matrix on 1,000 test digits fills its diagonal. Wiring only: controls -> trainer -> views.
+// Nothing loads until the reader first presses a button or changes a setting: that loads the worker once
+// (Trainer.whenReady) and then does what was asked.
 import { Trainer, TRAIN_MESSAGES } from "../js/trainer.js";
 import { TrainerControls } from "../js/trainer-controls.js";
 import { LineChart } from "../js/line-chart.js";
 import { WeightGrid } from "../js/weight-grid.js";
-import { lazyInit, loadManifest, MESSAGES } from "../js/ort-loader.js";
+import { loadManifest, MESSAGES } from "../js/ort-loader.js";
 import { LiveConfusion } from "./live-confusion.js";
 
 const MODEL = "live_linear";
@@ -37,7 +39,8 @@ const FRAME_MS = 66;   // charts and weight images at most 15 times a second whi
 const TEXT_MS = 100;   // counters and the confusion matrix at most 10 times a second
 
 const trainer = new Trainer({
-  onReady: () => { controls.setEnabled(true); setState("ready", `준비되었습니다. 시드 ${controls.seed}에서 ‘학습 시작’을 누르세요.`); },
+  onLoading: () => setState("loading", TRAIN_MESSAGES.loading),
+  onReady: () => setState("ready", `준비되었습니다. 시드 ${controls.seed}에서 ‘학습 시작’을 누르세요.`),
   onProgress: progress,
   onDiverged: () => { controls.setRunning(false); setState("ready", TRAIN_MESSAGES.diverged); root.dataset.diverged = "true"; },
   onError: (err) => { console.warn(err); controls.setEnabled(false); controls.setRunning(false); setState("error", MESSAGES.error); },
@@ -48,20 +51,28 @@ root.trainer = trainer;   // test hook: tests ask the worker itself what it has 
 const controls = new TrainerControls($("[data-role=controls]"), {
   lrs: [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 1], lr: 0.001, batches: [16, 32, 64, 128, 256, 512], batch: 128,
   bookLabel: "책의 실행 다시 하기",
-  on: {
-    onSeed: () => restart(),
-    onRate: (r) => {
+  on: {   // every action waits for the worker; the first one loads it
+    onSeed: () => use(restart),
+    onRate: (r) => use(() => {
       trainer.set(r);
       status.textContent = `설정을 바꿨습니다: 학습률 ${r.lr}, 배치 크기 ${r.batchSize}, 속도 ${r.slow ? "느리게" : "최대"}. ` +
         "다음 단계부터 적용됩니다.";
+    }),
+    // the button changes at once (a second press while loading means "pause", as it then says) and again when
+    // the action runs (an earlier action in the queue, e.g. a restart, may have changed it meanwhile)
+    onPlay: () => {
+      controls.setRunning(true);
+      use(() => { hiddenPause = false; trainer.play(); controls.setRunning(true); setState("ready", "학습 중입니다…"); });
     },
-    onPlay: () => { hiddenPause = false; trainer.play(); controls.setRunning(true); setState("ready", "학습 중입니다…"); },
-    onPause: () => { replaying = false; trainer.pause(); controls.setRunning(false); },
-    onStep: () => { replaying = false; trainer.step(); controls.setRunning(false); },
-    onReset: () => restart(),
-    onBook: replayBook,
+    onPause: () => { controls.setRunning(false); use(() => { replaying = false; trainer.pause(); controls.setRunning(false); }); },
+    onStep: () => { controls.setRunning(false); use(() => { replaying = false; trainer.step(); controls.setRunning(false); }); },
+    onReset: () => use(restart),
+    onBook: () => use(replayBook),
   },
 });
+
+/** Do `action` once the demo has loaded; the first use (a button or a setting) loads it. */
+const use = (action) => trainer.whenReady(config(), action);
 
 const config = () => ({ model: MODEL, init: "pytorch", data: "mnist", seed: controls.seed,
   ...controls.rates() });
@@ -146,8 +157,4 @@ function finishReplay(acc) {
 }
 
 confusion.update(null);
-setState("idle", "이 데모는 화면에 보이면 학습 데이터(약 2 MB)와 모델을 불러옵니다.");
-lazyInit(root, () => {
-  setState("loading", MESSAGES.loading);
-  trainer.start(config()).catch(() => {});
-});
+setState("idle", TRAIN_MESSAGES.idle);

@@ -59,8 +59,7 @@ export class TrainerControls {
     el.querySelector("[data-action=step]").addEventListener("click", () => this.on.onStep?.());
     el.querySelector("[data-action=reset]").addEventListener("click", () => this.on.onReset?.());
     el.querySelector("[data-action=book]")?.addEventListener("click", () => this.on.onBook?.());
-    this.setRunning(false);
-    this.setEnabled(false);
+    this.setRunning(false);   // usable from the start: the demo loads on the first press (Trainer.whenReady)
   }
 
   #changed(s) {
@@ -94,6 +93,7 @@ export class TrainerControls {
     this.playButton.setAttribute("aria-pressed", String(running));
   }
 
+  /** Disable every control (false: after a failed load) or enable them again. */
   setEnabled(enabled) {
     for (const c of this.el.querySelectorAll("button, select, input")) c.disabled = !enabled;
   }

@@ -1,15 +1,20 @@
 // Page side of the browser trainer: starts trainer-worker.js (a module Web Worker) and passes commands and
 // messages. Knows nothing about views; a demo gives callbacks. Training pauses while the tab is hidden.
+// Nothing loads until the reader first uses the demo (whenReady): a worker that loads the data and a second
+// onnxruntime-web while the reader is only passing by slows the page's other demo (issue 18, item 11).
 export const TRAIN_MESSAGES = {
   diverged: "손실이 무한대(또는 NaN)가 되어 학습을 멈췄습니다. 가중치가 발산했습니다. " +
     "학습률을 낮추고 ‘처음으로’를 누르면 다시 시작합니다.",
   hidden: "탭이 화면에서 가려져 학습을 잠시 멈췄습니다. ‘학습 시작’을 누르면 이어서 합니다.",
+  idle: "‘학습 시작’을 누르면 학습 데이터(약 2 MB)와 모델을 불러온 뒤 바로 학습을 시작합니다.",
+  loading: "학습 데이터(약 2 MB)와 모델을 불러오는 중입니다…",
 };
 
 export class Trainer {
   /**
-   * @param {{onReady?: (info) => void, onProgress?: (msg) => void, onDiverged?: (msg) => void,
-   *   onError?: (err: Error) => void, onHiddenPause?: () => void}} callbacks
+   * @param {{onLoading?: () => void, onReady?: (info) => void, onProgress?: (msg) => void,
+   *   onDiverged?: (msg) => void, onError?: (err: Error) => void, onHiddenPause?: () => void}} callbacks
+   *   onLoading: the worker was just created and starts loading (once)
    */
   constructor(callbacks = {}) {
     this.cb = callbacks;
@@ -27,13 +32,21 @@ export class Trainer {
   /** Create the worker and load the model, data and starting weights once; resolves with the worker's info.
    *  @param {{model: string, data: string, init: string, seed: number, eps?: number, lr: number, batchSize: number}} config */
   start(config) {
-    this.readyPromise ??= new Promise((resolve, reject) => {
+    if (this.readyPromise) return this.readyPromise;
+    this.readyPromise = new Promise((resolve, reject) => {
       this.worker = new Worker(new URL("./trainer-worker.js", import.meta.url), { type: "module" });
       this.worker.onmessage = ({ data: m }) => this.#receive(m, resolve, reject);
       this.worker.onerror = (e) => { e.preventDefault?.(); this.#fail(new Error(e.message || "worker failed"), reject); };
       this.worker.postMessage({ type: "init", config, seq: this.seq });
     });
+    this.cb.onLoading?.();   // after the assignment: the callback may call start() again
     return this.readyPromise;
+  }
+
+  /** Do `action` once the worker is ready; the first call starts loading with `config`. Actions asked for while
+   *  it loads run in the order asked, right after onReady; none runs if loading fails (onError says so). */
+  whenReady(config, action) {
+    this.start(config).then(() => action(), () => {});
   }
 
   #receive(m, resolve, reject) {
