@@ -101,7 +101,7 @@ def compare_cached(recipe_set: dict[str, train.TrainConfig] | None = None, n_tra
     Returns: one :class:`nnbook.RecipeResult` per recipe, in the given order, models in eval mode.
     """
     recipe_set = recipe_set or RECIPES
-    blob = json.dumps({"v": zoo.CACHE_VERSION, "n_train": n_train, "epochs": epochs,
+    blob = json.dumps({"v": zoo.CACHE_VERSION, "seconds": "process_time", "n_train": n_train, "epochs": epochs,
                        "recipes": {k: asdict(c) for k, c in recipe_set.items()}}, sort_keys=True)
     path = zoo.CACHE_DIR / f"recipes-{hashlib.sha256(blob.encode()).hexdigest()[:12]}.pt"
     scalars = [f.name for f in fields(RecipeResult) if f.name not in ("name", "config", "model")]
