@@ -123,12 +123,12 @@ def test_stop_says_stopped_in_the_status_and_the_live_region(page):
 
 
 @pytest.mark.parametrize("field, typed, shown, words", [
-    ("max-steps", "0", "1", "최대 걸음 수는 1부터 5000"),
-    ("max-steps", "99999", "5000", "최대 걸음 수는 1부터 5000"),
+    ("max-steps", "0", "1", "최대 걸음 수는 1에서 5000"),
+    ("max-steps", "99999", "5000", "최대 걸음 수는 1에서 5000"),
     ("max-steps", "12.5", "13", "정수"),
-    ("seed", "-3", "0", "시드는 0부터 4294967295"),
+    ("seed", "-3", "0", "시드는 0에서 4294967295"),
     ("seed", "", "0", "시드는"),
-    ("neuron", "200", "127", "h1의 뉴런 번호는 0부터 127"),
+    ("neuron", "200", "127", "h1의 뉴런 번호는 0에서 127"),
     ("neuron", "-1", "0", "h1의 뉴런 번호는"),
 ])
 def test_number_fields_are_checked_with_a_korean_message(page, field, typed, shown, words):

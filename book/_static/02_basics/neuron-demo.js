@@ -7,7 +7,7 @@ import { product, relu, sigmoid, weightedSum } from "./neuron-math.js";
 
 const ASSET = new URL("../models/02_basics_neurons.json", import.meta.url).href;
 const ERROR = "뉴런 가중치 파일을 불러오지 못했습니다. 본문은 그대로 읽을 수 있습니다. " +
-  "책을 직접 빌드했다면 `make book`을 다시 실행해 보세요.";
+  "책을 직접 빌드했다면 ‘make book’을 다시 실행해 보세요.";
 const fmt = (v) => (v >= 0 ? " " : "") + v.toFixed(3);
 
 export function startNeuronDemo(root) {

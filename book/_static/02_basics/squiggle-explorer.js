@@ -119,7 +119,7 @@ export function startSquiggleExplorer(root) {
     svg.dataset.yMax = String(range.hi);
     note.textContent = range.lo === START.lo && range.hi === START.hi ? "" :
       `곡선이 모두 보이도록 세로축을 ${fmtTick(range.lo)} ~ ${josa(fmtTick(range.hi), "으로/로")} 바꿨습니다` +
-      ` (처음 값에서는 ${fmtTick(START.lo)} ~ ${fmtTick(START.hi)}).`;
+      `(처음 값에서는 ${fmtTick(START.lo)} ~ ${fmtTick(START.hi)}).`;
     dots.forEach((c, i) => c.setAttribute("cy", sy(EFFICACY[i]).toFixed(2)));
     for (const [k, p] of Object.entries(paths)) p.setAttribute("d", pathData(parts[k]));
     const preds = squiggleParts(DOSAGE, params, activation).green;

@@ -92,7 +92,7 @@ function readInt(input, [lo, hi], what) {
   value = Math.min(Math.max(value, lo), hi);
   const ok = raw !== "" && Number.isInteger(n) && n === value;
   input.value = String(value);
-  return { value, note: ok ? "" : `${what} ${lo}부터 ${hi} 사이의 정수여야 합니다. 가장 가까운 허용 값(${value})을 씁니다.` };
+  return { value, note: ok ? "" : `${what} ${lo}에서 ${hi} 사이의 정수여야 합니다. 가장 가까운 허용 값(${value})을 씁니다.` };
 }
 
 /** Check the step limit and the seed fields (on change and before a run); the state keeps the checked values. */

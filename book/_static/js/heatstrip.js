@@ -38,7 +38,7 @@ export class HeatStrip {
       ctx.fillStyle = `rgb(${r},${g},${b})`;
       ctx.fillRect((i % cols) * cell, Math.floor(i / cols) * cell, cell - 1, cell - 1);
     }
-    const text = `${this.label}: ${n}개 중 ${active}개 활성, 최댓값 ${max.toFixed(2)}`;
+    const text = `${this.label}: ${n}개 중 ${active}개 켜짐, 최댓값 ${max.toFixed(2)}`;
     this.caption.textContent = text;
     this.canvas.setAttribute("aria-label", text);
   }

@@ -6,7 +6,7 @@ const MODELS_URL = new URL("../models/", import.meta.url).href;
 export const MESSAGES = {
   loading: "모델을 불러오는 중입니다…",
   error: "모델(또는 WebAssembly)을 불러오지 못했습니다. 본문은 그대로 읽을 수 있습니다. " +
-    "책을 직접 빌드했다면 `make book`을 다시 실행해 보세요.",
+    "책을 직접 빌드했다면 ‘make book’을 다시 실행해 보세요.",
 };
 
 let ortPromise = null;

@@ -91,7 +91,7 @@ export async function embed(selector, spec) {
     return result;
   } catch (err) {
     el.dataset.state = "error";
-    el.textContent = "그림을 불러오지 못했습니다(vega 파일이 없습니다). 책을 직접 빌드했다면 `make book`을 다시 실행해 보세요.";
+    el.textContent = "그림을 불러오지 못했습니다(vega 파일이 없습니다). 책을 직접 빌드했다면 ‘make book’을 다시 실행해 보세요.";
     console.warn(err);
     return null;
   }
