@@ -56,3 +56,10 @@ def test_glued_numbers_are_rendered(site_dir: Path):
     html = (site_dir / "book" / "01_digit3.html").read_text(encoding="utf-8")
     assert "glue" not in html.split('<div class="bd-article')[-1].split("<footer")[0].lower() or "99" in html
     assert "6,131" in html  # count of 3s in the training set, glued from the data
+
+
+def test_exercise_and_fold_chrome_reads_as_korean(site_dir: Path):
+    """sphinx-exercise's catalog titled solutions "해답 연습 1.1" and togglebutton hinted "표시하려면 클릭"."""
+    html = (site_dir / "book" / "01_digit3.html").read_text(encoding="utf-8")
+    assert "풀이:" in html and "해답" not in html
+    assert "toggleHintShow = '눌러서 보기'" in html and "표시하려면 클릭" not in html

@@ -6,7 +6,8 @@ those catalogs miss strings ("Skip to main content", "Back to top", "Color mode"
 translation of every theme string a reader can see or hear; it is put in front of the theme catalogs
 (the originals stay behind it as fallbacks), so Python code, ``{{ _('...') }}``, ``{% trans %}`` and
 sphinx-book-theme's ``translate()`` all answer from it first. Strings the themes write without gettext
-(the sidebar toggles' tooltips, the book navigation's label) are Korean in ``book/_templates``.
+(the sidebar toggles' tooltips, the book navigation's label) are Korean in ``book/_templates``; the
+fold hint of sphinx-togglebutton is fixed when its extension loads, so ``_config.yml`` sets it.
 ``tests/browser/test_theme_chrome.py`` checks that no English theme string is left in the visible chrome.
 """
 from __future__ import annotations
@@ -43,6 +44,10 @@ CHROME_KO = {
     "Download source file": "원본 파일 내려받기",
     "Download notebook file": "노트북 파일 내려받기",
     "Print to PDF": "PDF로 인쇄하기",
+    # sphinx-exercise (gettext domain "exercise"): its catalog makes "Solution to Exercise 1.1" read
+    # "해답 연습 1.1"; the title is "<Solution to> <reference>", so the Korean needs a colon, not a noun
+    "Solution to": "풀이:",
+    "Solution": "풀이",
 }
 SEARCH_BAR_TEXT = "이 책에서 검색…"  # Jupyter Book sets "Search this book..." as a theme option
 
@@ -63,7 +68,7 @@ class ChromeTranslations(NullTranslations):
 
 
 def _install(app):
-    for key in [k for k in locale.translators if k[1] in ("sphinx", "booktheme")]:
+    for key in [k for k in locale.translators if k[1] in ("sphinx", "booktheme", "exercise")]:
         if not isinstance(locale.translators[key], ChromeTranslations):
             locale.translators[key] = ChromeTranslations(CHROME_KO, locale.translators[key])
     templates = getattr(app.builder, "templates", None)
