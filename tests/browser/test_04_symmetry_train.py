@@ -7,7 +7,6 @@ load, and the JS twin of the data order against nnbook.live.
 The demo loads on first use, not when it comes into view (issue 18, item 11): scrolling to it, or using the
 page's other digit demo, requests none of its files; a press, a setting or a drawing loads it and then does
 what was asked. The demo tests below start from the untouched demo, so their first action is such a first use."""
-import pathlib
 import re
 
 import numpy as np
@@ -15,66 +14,31 @@ import pytest
 from playwright.sync_api import expect
 
 from nnbook import live
+from reader_helpers import AXE
+from train_helpers import (LiveDemo, expect_digit_demo_works_without_training, expect_idle_while_only_near,
+                           expect_training_after_first_press, fail_first_load, open_demo, query, replay_the_book,
+                           train_until, watch_training_requests)
 
-PAGE = "book/04_symmetry.html"
-ROOT = "#symmetry-train"
-AXE = pathlib.Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-
-# files only the training demo needs: its data subset and its step / inference graphs and starting weights
-TRAINING_FILE = re.compile(r"/(samples/live_[^/]*|models/live_mlp3_[^/]*)$")
-
-
-def watch_training_requests(page) -> list[str]:
-    """Record every request (the page's and its Web Workers') for a training-demo file from now on."""
-    seen = []
-    page.on("request", lambda r: seen.append(r.url) if TRAINING_FILE.search(r.url) else None)
-    return seen
-
-
-def open_demo(page):
-    """Open the page and scroll the training demo into view: it stays idle, its controls usable."""
-    page.goto(PAGE)
-    demo = page.locator(ROOT)
-    demo.scroll_into_view_if_needed()
-    expect(demo).to_have_attribute("data-state", "idle")
-    return demo
+DEMO = LiveDemo(page="book/04_symmetry.html", root="#symmetry-train", model="live_mlp3")
 
 
 def choose(demo, label, value):
     demo.get_by_label(label).select_option(value)
 
 
-def train_until(page, demo, step=None, epoch=None, timeout=60000):
-    """Press '학습 시작', wait until the page shows at least ``step`` steps (or ``epoch`` passes), press '일시 정지'."""
-    demo.get_by_role("button", name="학습 시작").click()
-    cond = f"+el.dataset.step >= {step}" if step is not None else f"+el.dataset.epoch >= {epoch}"
-    page.wait_for_function(f"el => {cond}", arg=demo.element_handle(), timeout=timeout)
-    demo.get_by_role("button", name="일시 정지").click()
-    expect(demo.get_by_role("button", name="학습 시작")).to_be_visible()
-
-
-def query(page):
-    """The worker's own counters (not the page's copy of them)."""
-    return page.evaluate(f"() => document.querySelector('{ROOT}').trainer.query()")
-
-
 def test_replay_of_the_books_seed_matches_the_glued_python_accuracy(page):
-    demo = open_demo(page)
+    demo = open_demo(page, DEMO)
     book = float(demo.get_attribute("data-book-accuracy"))
     epochs = int(demo.get_attribute("data-book-epochs"))
     assert book == pytest.approx(live.replay("mlp3", "3vsrest", epochs)["accuracy"][-1])   # the page is current
-    demo.get_by_role("button", name="책의 실행 다시 하기").click()
-    result = demo.get_by_test_id("book-replay")
-    expect(result).to_be_visible(timeout=60000)
-    got = float(result.get_attribute("data-value"))
+    got = replay_the_book(demo)
     assert abs(got - book) <= 0.005, (got, book)
-    expect(result).to_contain_text(f"{100 * book:.1f}%")
+    expect(demo.get_by_test_id("book-replay")).to_contain_text(f"{100 * book:.1f}%")
     assert page.outside_requests == [] and page.console_errors == []
 
 
 def test_all_ones_keeps_one_distinct_neuron_while_random_does_not(page):
-    demo = open_demo(page)
+    demo = open_demo(page, DEMO)
     choose(demo, "초기화", "ones")
     choose(demo, "학습 데이터", "3vsrest")
     train_until(page, demo, step=60)
@@ -98,7 +62,7 @@ def draw(page, demo, points):
 
 
 def test_the_only_3_model_calls_a_drawn_1_a_3(page):
-    demo = open_demo(page)
+    demo = open_demo(page, DEMO)
     choose(demo, "초기화", "pytorch")
     choose(demo, "학습 데이터", "only3")
     train_until(page, demo, step=40)
@@ -116,37 +80,37 @@ def test_the_only_3_model_calls_a_drawn_1_a_3(page):
 
 
 def test_pause_really_stops_the_worker(page):
-    demo = open_demo(page)
+    demo = open_demo(page, DEMO)
     demo.get_by_role("button", name="학습 시작").click()
     page.wait_for_function("el => +el.dataset.step > 30", arg=demo.element_handle(), timeout=30000)
-    assert query(page)["running"] is True
+    assert query(page, DEMO)["running"] is True
     demo.get_by_role("button", name="일시 정지").click()
     page.wait_for_timeout(200)
-    first = query(page)
+    first = query(page, DEMO)
     page.wait_for_timeout(1000)
-    second = query(page)
+    second = query(page, DEMO)
     assert first["running"] is False and second["step"] == first["step"] and second["seen"] == first["seen"]
     assert int(demo.get_attribute("data-step")) == second["step"]
     demo.get_by_role("button", name="한 단계").click()
     page.wait_for_function(f"el => +el.dataset.step === {second['step'] + 1}", arg=demo.element_handle())
-    assert query(page)["step"] == second["step"] + 1
+    assert query(page, DEMO)["step"] == second["step"] + 1
 
 
 def test_hiding_the_tab_pauses_training(page):
-    demo = open_demo(page)
+    demo = open_demo(page, DEMO)
     demo.get_by_role("button", name="학습 시작").click()
     page.wait_for_function("el => +el.dataset.step > 10", arg=demo.element_handle(), timeout=30000)
     page.evaluate("""() => { Object.defineProperty(document, 'hidden', { value: true, configurable: true });
                              document.dispatchEvent(new Event('visibilitychange')); }""")
     expect(demo.get_by_test_id("train-status")).to_contain_text("탭이 화면에서 가려져")
     page.wait_for_timeout(300)
-    a = query(page)
+    a = query(page, DEMO)
     page.wait_for_timeout(700)
-    assert query(page)["step"] == a["step"] and a["running"] is False
+    assert query(page, DEMO)["step"] == a["step"] and a["running"] is False
 
 
 def test_divergence_stops_training_with_a_korean_message(page):
-    demo = open_demo(page)
+    demo = open_demo(page, DEMO)
     choose(demo, "초기화", "pytorch")
     choose(demo, "학습 데이터", "3vsrest")
     choose(demo, "학습률", "10")   # the rate the chapter names (its Python run leaves the floats at step 77)
@@ -154,38 +118,29 @@ def test_divergence_stops_training_with_a_korean_message(page):
     expect(demo).to_have_attribute("data-diverged", "true", timeout=30000)
     expect(demo.get_by_test_id("train-status")).to_contain_text("발산했습니다")
     expect(demo.get_by_role("button", name="학습 시작")).to_be_visible()
-    step = query(page)["step"]
+    step = query(page, DEMO)["step"]
     page.wait_for_timeout(500)
-    assert query(page)["step"] == step and step < 1000
+    assert query(page, DEMO)["step"] == step and step < 1000
 
 
 def test_nothing_loads_until_the_first_press_which_then_trains(page):
-    requests = watch_training_requests(page)
-    demo = open_demo(page)
-    page.wait_for_timeout(1500)   # longer than a load from this server takes: nearness alone must not start one
-    expect(demo).to_have_attribute("data-state", "idle")
-    status = demo.get_by_test_id("train-status")
-    expect(status).to_contain_text("‘학습 시작’을 누르면 학습 데이터(약 2 MB)와 모델을 불러온")
-    for name in ("학습 시작", "한 단계", "처음으로", "책의 실행 다시 하기"):
-        expect(demo.get_by_role("button", name=name)).to_be_enabled()
+    requests = watch_training_requests(page, DEMO)
+    demo = open_demo(page, DEMO)
+    expect_idle_while_only_near(page, demo, requests)
     expect(demo.get_by_label("초기화")).to_be_enabled()
     demo.get_by_role("button", name="학습 시작").focus()   # reaching a control is not using it
     page.wait_for_timeout(300)
     assert requests == [], requests
     page.keyboard.press("Enter")                        # the press is kept: loading, then training
     expect(demo).to_have_attribute("data-state", re.compile("loading|ready"))
-    page.wait_for_function("el => +el.dataset.step >= 1", arg=demo.element_handle(), timeout=60000)
-    expect(demo).to_have_attribute("data-state", "ready")
-    expect(status).to_contain_text("학습 중입니다")
+    expect_training_after_first_press(page, demo, requests, DEMO)
     expect(demo.get_by_role("button", name="일시 정지")).to_have_attribute("aria-pressed", "true")
-    assert query(page)["running"] is True
-    assert any(u.endswith("live_train.u8.gz") for u in requests) and any(u.endswith("live_mlp3_step.onnx") for u in requests)
-    assert page.outside_requests == [] and page.console_errors == []
+    assert query(page, DEMO)["running"] is True
 
 
 def test_drawing_on_the_pad_first_loads_the_model_and_answers(page):
-    requests = watch_training_requests(page)
-    demo = open_demo(page)
+    requests = watch_training_requests(page, DEMO)
+    demo = open_demo(page, DEMO)
     draw(page, demo, [(0.3, 0.2), (0.7, 0.25), (0.45, 0.5), (0.7, 0.75), (0.3, 0.8)])
     prob = demo.get_by_test_id("ask-prob")
     expect(prob).to_have_attribute("data-value", re.compile(".+"), timeout=60000)
@@ -195,26 +150,13 @@ def test_drawing_on_the_pad_first_loads_the_model_and_answers(page):
 
 
 def test_the_pages_digit_demo_gets_ready_without_the_training_demo_loading(page):
-    requests = watch_training_requests(page)
-    page.goto(PAGE)
-    other = page.locator("#symmetry-demo")
-    other.scroll_into_view_if_needed()
-    other.get_by_role("button", name="예시 숫자").click()
-    expect(other).to_have_attribute("data-state", "ready", timeout=30000)
-    expect(other.locator("output[data-value]").first).to_be_attached(timeout=30000)   # it answered
-    page.locator(ROOT).scroll_into_view_if_needed()   # pass by the training demo as well
-    page.wait_for_load_state("networkidle")
-    assert requests == [], requests
-    expect(page.locator(ROOT)).to_have_attribute("data-state", "idle")
+    expect_digit_demo_works_without_training(
+        page, DEMO, "#symmetry-demo",
+        lambda other: expect(other.locator("output[data-value]").first).to_be_attached(timeout=30000))   # it answered
 
 
 def test_a_model_that_fails_to_load_shows_the_korean_error_and_the_page_still_reads(page):
-    page.context.route(re.compile(r".*/live_mlp3_step\.onnx$"), lambda route: route.abort())
-    demo = open_demo(page)
-    demo.get_by_role("button", name="학습 시작").click()   # the first use asks for the file that fails
-    expect(demo).to_have_attribute("data-state", "error", timeout=30000)
-    expect(demo.get_by_test_id("train-status")).to_contain_text("불러오지 못했습니다")
-    expect(demo.get_by_role("button", name="학습 시작")).to_be_disabled()
+    demo = fail_first_load(page, DEMO, r".*/live_mlp3_step\.onnx$")
     expect(demo.get_by_test_id("ask-status")).to_contain_text("불러오지 못했습니다")
     expect(page.get_by_role("heading", name=re.compile("직접 학습시켜 보기"))).to_be_visible()
     expect(page.get_by_text("책의 실행(PyTorch)은 시험 정확도")).to_be_visible()
@@ -225,7 +167,7 @@ def test_a_model_that_fails_to_load_shows_the_korean_error_and_the_page_still_re
 
 
 def test_js_data_order_and_generator_match_python(page):
-    open_demo(page)
+    open_demo(page, DEMO)
     got = page.evaluate("""async () => {
         const M = await import(new URL('../_static/js/train-math.js', location.href).href);
         const rng = M.mulberry32(12345), draws = Array.from({length: 5}, () => rng());
@@ -242,7 +184,7 @@ def test_js_data_order_and_generator_match_python(page):
 
 
 def test_js_starting_weights_follow_pytorch_and_the_learners_rules(page):
-    open_demo(page)
+    open_demo(page, DEMO)
     stats = page.evaluate("""async () => {
         const M = await import(new URL('../_static/js/train-math.js', location.href).href);
         const params = [["fc1.weight", [128, 784]], ["fc1.bias", [128]], ["fc2.weight", [64, 128]], ["fc2.bias", [64]]];
@@ -265,9 +207,9 @@ def test_js_starting_weights_follow_pytorch_and_the_learners_rules(page):
 
 
 def test_started_training_demo_has_no_serious_axe_violation(page):
-    demo = open_demo(page)
+    demo = open_demo(page, DEMO)
     train_until(page, demo, step=5)
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("""async (root) => (await axe.run(document.querySelector(root)))
-        .violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => v.id + ': ' + v.help)""", ROOT)
+        .violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => v.id + ': ' + v.help)""", DEMO.root)
     assert violations == []

@@ -12,26 +12,11 @@ from playwright.sync_api import expect
 
 from nnbook import live
 
-PAGE = "book/05_templates.html"
-ROOT = "#templates-train"
-# files only the training demo needs: its data subset and its step / inference graphs and starting weights
-TRAINING_FILE = re.compile(r"/(samples/live_[^/]*|models/live_linear_[^/]*)$")
+from train_helpers import (LiveDemo, expect_digit_demo_works_without_training, expect_idle_while_only_near,
+                           expect_training_after_first_press, fail_first_load, open_demo, query, replay_the_book,
+                           train_until, watch_training_requests)
 
-
-def watch_training_requests(page) -> list[str]:
-    """Record every request (the page's and its Web Workers') for a training-demo file from now on."""
-    seen = []
-    page.on("request", lambda r: seen.append(r.url) if TRAINING_FILE.search(r.url) else None)
-    return seen
-
-
-def open_demo(page):
-    """Open the page and scroll the training demo into view: it stays idle, its controls usable."""
-    page.goto(PAGE)
-    demo = page.locator(ROOT)
-    demo.scroll_into_view_if_needed()
-    expect(demo).to_have_attribute("data-state", "idle")
-    return demo
+DEMO = LiveDemo(page="book/05_templates.html", root="#templates-train", model="live_linear")
 
 
 def confusion(demo) -> np.ndarray:
@@ -40,14 +25,11 @@ def confusion(demo) -> np.ndarray:
 
 
 def test_one_pass_gets_above_80_percent_and_matches_the_glued_python_run(page):
-    demo = open_demo(page)
+    demo = open_demo(page, DEMO)
     book = float(demo.get_attribute("data-book-accuracy"))
     assert int(demo.get_attribute("data-book-epochs")) == 1
     assert book == pytest.approx(live.replay("linear", "mnist", 1)["accuracy"][0])
-    demo.get_by_role("button", name="책의 실행 다시 하기").click()
-    result = demo.get_by_test_id("book-replay")
-    expect(result).to_be_visible(timeout=60000)
-    got = float(result.get_attribute("data-value"))
+    got = replay_the_book(demo)
     assert got > 0.8, got
     assert abs(got - book) <= 0.005, (got, book)
     counts = confusion(demo)
@@ -57,7 +39,7 @@ def test_one_pass_gets_above_80_percent_and_matches_the_glued_python_run(page):
 
 
 def test_confusion_matrix_and_templates_change_while_training(page):
-    demo = open_demo(page)
+    demo = open_demo(page, DEMO)
     demo.get_by_role("button", name="처음으로").click()   # first use: loads, then shows the starting model
     expect(demo).to_have_attribute("data-state", "ready", timeout=60000)
     expect(demo.get_by_test_id("train-status")).to_contain_text("처음 상태로 돌아왔습니다")
@@ -67,10 +49,7 @@ def test_confusion_matrix_and_templates_change_while_training(page):
     weights = demo.locator(".nnbook-weightgrid canvas")
     assert weights.count() == 10
     before = weights.evaluate_all("cs => cs.map((c) => c.toDataURL())")
-    demo.get_by_role("button", name="학습 시작").click()
-    page.wait_for_function("el => +el.dataset.step >= 30", arg=demo.element_handle(), timeout=30000)
-    demo.get_by_role("button", name="일시 정지").click()
-    expect(demo.get_by_role("button", name="학습 시작")).to_be_visible()
+    train_until(page, demo, step=30, timeout=30000)
     page.wait_for_timeout(300)
     after = confusion(demo)
     assert np.trace(after) > np.trace(start) and after.sum() == start.sum() == 1000
@@ -79,7 +58,7 @@ def test_confusion_matrix_and_templates_change_while_training(page):
 
 
 def test_slow_speed_shows_every_step(page):
-    demo = open_demo(page)
+    demo = open_demo(page, DEMO)
     demo.get_by_label("속도").select_option("slow")   # first use: loads, then applies the speed
     expect(demo).to_have_attribute("data-state", "ready", timeout=60000)
     demo.get_by_role("button", name="학습 시작").click()
@@ -90,53 +69,30 @@ def test_slow_speed_shows_every_step(page):
 
 
 def test_nothing_loads_until_the_first_press_which_then_trains(page):
-    requests = watch_training_requests(page)
-    demo = open_demo(page)
-    page.wait_for_timeout(1500)   # longer than a load from this server takes: nearness alone must not start one
-    expect(demo).to_have_attribute("data-state", "idle")
-    status = demo.get_by_test_id("train-status")
-    expect(status).to_contain_text("‘학습 시작’을 누르면 학습 데이터(약 2 MB)와 모델을 불러온")
-    for name in ("학습 시작", "한 단계", "처음으로", "책의 실행 다시 하기"):
-        expect(demo.get_by_role("button", name=name)).to_be_enabled()
-    assert requests == [], requests
+    requests = watch_training_requests(page, DEMO)
+    demo = open_demo(page, DEMO)
+    expect_idle_while_only_near(page, demo, requests)
     demo.get_by_role("button", name="학습 시작").click()
-    page.wait_for_function("el => +el.dataset.step >= 1", arg=demo.element_handle(), timeout=60000)
-    expect(demo).to_have_attribute("data-state", "ready")
-    expect(status).to_contain_text("학습 중입니다")
-    assert any(u.endswith("live_train.u8.gz") for u in requests) and any(u.endswith("live_linear_step.onnx") for u in requests)
-    assert page.outside_requests == [] and page.console_errors == []
+    expect_training_after_first_press(page, demo, requests, DEMO)
 
 
 def test_a_setting_changed_before_loading_is_kept(page):
-    demo = open_demo(page)
+    demo = open_demo(page, DEMO)
     demo.get_by_label("학습률").select_option("0.01")   # first use: loads with this rate, says so
     expect(demo).to_have_attribute("data-state", "ready", timeout=60000)
     expect(demo.get_by_test_id("train-status")).to_contain_text("학습률 0.01")
     demo.get_by_role("button", name="한 단계").click()
     page.wait_for_function("el => +el.dataset.step === 1", arg=demo.element_handle())
     assert demo.get_by_label("학습률").input_value() == "0.01"
-    assert page.evaluate(f"() => document.querySelector('{ROOT}').trainer.query()")["step"] == 1
+    assert query(page, DEMO)["step"] == 1
 
 
 def test_the_pages_digit_demo_gets_ready_without_the_training_demo_loading(page):
-    requests = watch_training_requests(page)
-    page.goto(PAGE)
-    other = page.locator("#templates-demo")
-    other.scroll_into_view_if_needed()
-    other.get_by_role("button", name="예시 숫자").click()
-    expect(other).to_have_attribute("data-state", "ready", timeout=30000)
-    expect(other.get_by_test_id("verdict")).to_contain_text("784-10 모델의 답", timeout=30000)   # it answered
-    page.locator(ROOT).scroll_into_view_if_needed()   # pass by the training demo as well
-    page.wait_for_load_state("networkidle")
-    assert requests == [], requests
-    expect(page.locator(ROOT)).to_have_attribute("data-state", "idle")
+    expect_digit_demo_works_without_training(   # it answered: the verdict names the model
+        page, DEMO, "#templates-demo",
+        lambda other: expect(other.get_by_test_id("verdict")).to_contain_text("784-10 모델의 답", timeout=30000))
 
 
 def test_a_model_that_fails_to_load_shows_the_korean_error_and_the_page_still_reads(page):
-    page.context.route(re.compile(r".*/live_train\.u8\.gz$"), lambda route: route.abort())
-    demo = open_demo(page)
-    demo.get_by_role("button", name="학습 시작").click()   # the first use asks for the file that fails
-    expect(demo).to_have_attribute("data-state", "error", timeout=30000)
-    expect(demo.get_by_test_id("train-status")).to_contain_text("불러오지 못했습니다")
-    expect(demo.get_by_role("button", name="학습 시작")).to_be_disabled()
+    fail_first_load(page, DEMO, r".*/live_train\.u8\.gz$")   # the first use asks for the file that fails
     expect(page.get_by_role("heading", name=re.compile("템플릿이 생기는 모습 보기"))).to_be_visible()
