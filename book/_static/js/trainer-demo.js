@@ -158,7 +158,7 @@ export function createTrainerDemo(root, { model, controls: controlOptions, exper
     const el = $("[data-testid=book-replay]");
     el.hidden = false;
     el.dataset.value = String(acc);
-    el.textContent = `책의 Python 실행(PyTorch): ${pct(book.accuracy)} · 이 브라우저: ${pct(acc)} ` +
+    el.textContent = `책의 파이썬 실행(PyTorch): ${pct(book.accuracy)} · 이 브라우저: ${pct(acc)} ` +
       `(${book.epochs} 에포크 뒤 시험 데이터 1,000장의 ${accuracy.name})`;
     setState("ready", `책과 같은 조건으로 ${book.epochs} 에포크를 마쳤습니다. 시험 정확도 ${pct(acc)}.`);
   }
