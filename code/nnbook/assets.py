@@ -31,6 +31,7 @@ EXPORTS = [
 EXTRA_EXPORTS = [
     "nnbook.chapters.basics:export_neurons",   # one-neuron demo of 02_basics: fc1 weights as JSON
     "nnbook.chapters.featurevis:export_grad",  # 06_featurevis: MLP3 activation + input gradient, two inputs
+    "nnbook.chapters.featurevis:export_grad_live",  # 06_featurevis: the same with the weights as inputs
     "nnbook.chapters.symmetry:export_filters",  # chapter 04: first-layer filters of the four models for the demo
     "nnbook.chapters.probing:export_probes",   # 07_probing: MLP3 + linear concept probes, neuron ranking JSON
     "nnbook.live:export",   # issue 16: training-step graphs, seed-0 starting weights, the browser's MNIST subset

@@ -19,7 +19,7 @@ def open_demo(page):
 
 def run_until_done(page, demo, steps):
     page.get_by_test_id("max-steps").fill(str(steps))
-    page.get_by_role("button", name="시작").click()
+    page.locator("#featurevis-demo").get_by_role("button", name="시작", exact=True).click()
     expect(demo).to_have_attribute("data-done", "true", timeout=30000)
     expect(demo).to_have_attribute("data-steps", str(steps))
     state = page.evaluate("() => ({x: Array.from(window.__featurevis.state.x),"
@@ -89,7 +89,7 @@ def test_keyboard_single_step_and_reset(page):
     expect(demo).to_have_attribute("data-steps", "1")
     page.keyboard.press("Enter")
     expect(demo).to_have_attribute("data-steps", "2")
-    page.get_by_role("button", name="처음으로").click()
+    page.locator("#featurevis-demo").get_by_role("button", name="처음으로").click()
     expect(demo).to_have_attribute("data-steps", "0")
     expect(page.get_by_test_id("act")).to_have_text("—")
 
@@ -103,7 +103,7 @@ def test_stop_says_stopped_in_the_status_and_the_live_region(page):
     expect(status).to_have_attribute("aria-live", "polite")
     page.get_by_test_id("max-steps").fill("5000")
     page.get_by_test_id("max-steps").dispatch_event("change")
-    page.get_by_role("button", name="시작").click()
+    page.locator("#featurevis-demo").get_by_role("button", name="시작", exact=True).click()
     expect(status).to_contain_text("올리는 중")
     expect(demo).to_have_attribute("data-running", "true")
     page.wait_for_function("() => Number(document.querySelector('#featurevis-demo').dataset.steps) >= 10")
@@ -111,13 +111,13 @@ def test_stop_says_stopped_in_the_status_and_the_live_region(page):
     expect(demo).to_have_attribute("data-running", "false")
     expect(status).to_contain_text("멈췄습니다")
     expect(status).not_to_contain_text("올리는 중")
-    expect(page.get_by_role("button", name="시작")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#featurevis-demo").get_by_role("button", name="시작", exact=True)).to_have_attribute("aria-pressed", "false")
     steps = demo.get_attribute("data-steps")
     assert f"{steps}걸음" in status.inner_text()
     page.wait_for_timeout(300)                         # a few animation frames: nothing moves any more
     assert demo.get_attribute("data-steps") == steps
     assert "멈췄습니다" in status.inner_text()
-    page.get_by_role("button", name="시작").click()    # and it continues from where it stopped
+    page.locator("#featurevis-demo").get_by_role("button", name="시작", exact=True).click()    # and it continues from where it stopped
     expect(status).to_contain_text("올리는 중")
     page.wait_for_function(f"() => Number(document.querySelector('#featurevis-demo').dataset.steps) > {steps}")
 
@@ -146,8 +146,8 @@ def test_number_fields_are_checked_with_a_korean_message(page, field, typed, sho
     page.get_by_role("button", name="한 걸음").click()     # the corrected value is the one used
     expect(demo).to_have_attribute("data-steps", "1")
     if field == "max-steps" and int(shown) <= 20:                  # a run stops at the corrected limit
-        page.get_by_role("button", name="처음으로").click()
-        page.get_by_role("button", name="시작").click()
+        page.locator("#featurevis-demo").get_by_role("button", name="처음으로").click()
+        page.locator("#featurevis-demo").get_by_role("button", name="시작", exact=True).click()
         expect(demo).to_have_attribute("data-done", "true", timeout=60000)
         expect(demo).to_have_attribute("data-steps", shown)
 
@@ -204,7 +204,7 @@ def test_start_from_a_drawing_shows_the_path_and_a_3_and_an_8_stay_apart(page):
         for label in (3, 8):
             _start_from_sample(page, demo, label)
             expect(page.get_by_test_id("status")).to_contain_text("그린 숫자에서 다시 시작합니다")
-            page.get_by_role("button", name="시작").click()
+            page.locator("#featurevis-demo").get_by_role("button", name="시작", exact=True).click()
             expect(demo).to_have_attribute("data-done", "true", timeout=60000)
             state = page.evaluate("() => ({x: Array.from(window.__featurevis.state.x),"
                                   " start: Array.from(window.__featurevis.state.start),"

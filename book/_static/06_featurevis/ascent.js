@@ -118,13 +118,14 @@ export async function ascentStep(x, gradFn, cfg, rng, start = null) {
   return { x: Float32Array.from(v), act };
 }
 
-/** A gradient callback running the exported graph: session of mlp3_3vsrest_random_grad, unit index. */
-export function onnxGradFn(ort, session, unit) {
+/** A gradient callback running the exported graph: session of mlp3_3vsrest_random_grad, unit index; `weights`
+ *  (name -> ort.Tensor) are further inputs of a graph that takes the weights as inputs (live_mlp3_grad). */
+export function onnxGradFn(ort, session, unit, weights = {}) {
   const sel = new Float32Array(N_UNITS);
   sel[unit] = 1;
   const selector = new ort.Tensor("float32", sel, [1, N_UNITS]);
   return async (x) => {
-    const out = await session.run({ image: new ort.Tensor("float32", x, [1, 1, 28, 28]), selector });
+    const out = await session.run({ image: new ort.Tensor("float32", x, [1, 1, 28, 28]), selector, ...weights });
     return { act: out.act.data[0], grad: out.grad.data };
   };
 }

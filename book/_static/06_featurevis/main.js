@@ -3,11 +3,13 @@
 // The gradient comes from the exported graph mlp3_3vsrest_random_grad (inputs image + selector).
 // The page sets the defaults the chapter text talks about: data-layer (first layer shown), data-neuron-h1 and
 // data-neuron-h2 (the neuron each layer starts on) and data-anchor (strength of the pull back to a drawing).
+// The model switch picks the book's MLP3 or the reader's own, trained on the page by own.js (./own-model.js).
 import { DigitInput } from "../js/digit-input.js";
 import { drawImage28 } from "../js/image28.js";
 import { getSession, lazyInit, loadOrt, MESSAGES } from "../js/ort-loader.js";
 import { ascentStep, mulberry32, onnxGradFn, startNoise, DEFAULTS } from "./ascent.js";
 import { PathView, SNAPSHOT_STEPS } from "./path.js";
+import * as own from "./own-model.js";
 import { ActivationPlot } from "./plot.js";
 
 const root = document.getElementById("featurevis-demo");
@@ -36,6 +38,12 @@ root.innerHTML = `
       <label><input type="radio" name="fv-start" value="noise" data-testid="start-noise" checked> 잡음</label>
       <label><input type="radio" name="fv-start" value="drawing" data-testid="start-drawing"> 내가 그린 숫자</label>
       <label><input type="checkbox" data-testid="anchor" checked disabled> 시작 그림에서 멀어지지 않게</label>
+    </fieldset>
+    <fieldset class="fv-model"><legend>모델</legend>
+      <label><input type="radio" name="fv-model" value="book" data-testid="model-book" checked> 책의 모델</label>
+      <label><input type="radio" name="fv-model" value="own" data-testid="model-own" disabled
+        aria-describedby="fv-model-note"> 내 모델</label>
+      <span class="fv-model-note" id="fv-model-note" data-testid="model-note"></span>
     </fieldset>
     <label>시드 <input type="number" data-testid="seed" aria-label="시드" min="${LIMITS.seed[0]}"
       max="${LIMITS.seed[1]}" step="1" inputmode="numeric" value="0"></label>
@@ -68,11 +76,15 @@ const runButton = $("[data-testid=run]");
 const layerSelect = $("[data-testid=layer]");
 const neuronInput = $("[data-testid=neuron]");
 const anchorBox = $("[data-testid=anchor]");
+const ownRadio = $("[data-testid=model-own]");
+const modelNote = $("[data-testid=model-note]");
+const OWN_ERROR = "내 모델의 그레이디언트 그래프를 불러오지 못했습니다. 책의 모델로 계속합니다. 본문은 그대로 읽을 수 있습니다.";
 const plot = new ActivationPlot($("[data-testid=plot]"));
 const path = new PathView($("[data-testid=path]"));
 
 const state = { x: null, start: null, snaps: new Map(), rng: null, history: [], steps: 0, running: false, epoch: 0,
   gradFn: null, drawing: null, layer: "h1", seed: 0, maxSteps: 300,
+  model: "book", own: null,               // own: {step, gradFn(unit)} on a copy of the reader's weights
   neuron: { h1: Number(root.dataset.neuronH1 ?? 0), h2: Number(root.dataset.neuronH2 ?? 0), out: 0 } };
 let ort = null;
 let session = null;
@@ -159,7 +171,7 @@ function reset() {
   }
   state.x = fromDrawing() ? Float32Array.from(state.drawing) : startNoise(state.rng, cfg.initScale);
   state.start = Float32Array.from(state.x);
-  if (session) state.gradFn = onnxGradFn(ort, session, unit());
+  if (session) state.gradFn = state.model === "own" ? state.own.gradFn(unit()) : onnxGradFn(ort, session, unit());
   render();
   return true;
 }
@@ -187,10 +199,15 @@ async function step() {
   if (SNAPSHOT_STEPS.includes(state.steps)) state.snaps.set(state.steps, Float32Array.from(r.x));
 }
 
+/** "내 모델(학습 12단계)의 " when the reader's model is climbed, else "". */
+function modelPrefix() {
+  return state.model === "own" ? `내 모델(학습 ${state.own.step}단계)의 ` : "";
+}
+
 function summary() {
   const h = state.history;
-  if (!h.length) return `${unitName(unit())}: 0걸음`;
-  return `${unitName(unit())}: ${state.steps}걸음, 활성화 ${h.at(-1).toFixed(3)}` +
+  if (!h.length) return `${modelPrefix()}${unitName(unit())}: 0걸음`;
+  return `${modelPrefix()}${unitName(unit())}: ${state.steps}걸음, 활성화 ${h.at(-1).toFixed(3)}` +
     (h.length > 1 ? ` (처음 ${h[0].toFixed(3)})` : "");
 }
 
@@ -248,7 +265,7 @@ async function toggleRun() {
   root.dataset.running = "true";
   runButton.textContent = "멈춤";
   runButton.setAttribute("aria-pressed", "true");
-  status.textContent = [...notes, `${unitName(unit())}의 활성화를 올리는 중입니다…`].join(" ");
+  status.textContent = [...notes, `${modelPrefix()}${unitName(unit())}의 활성화를 올리는 중입니다…`].join(" ");
   loop();
 }
 
@@ -289,12 +306,65 @@ void input;
 /** Start over after a change of neuron, seed or start image, and say why in the live region. */
 function restart(note = "") {
   if (!session) { if (note) status.textContent = note; return; }
-  if (reset()) status.textContent = `${note ? `${note} ` : ""}${unitName(unit())}: 0걸음으로 돌아갔습니다. ‘시작’이나 ‘한 걸음’을 누르세요.`;
+  if (reset()) status.textContent = `${note ? `${note} ` : ""}${modelPrefix()}${unitName(unit())}: 0걸음으로 돌아갔습니다. ‘시작’이나 ‘한 걸음’을 누르세요.`;
+}
+
+/** Switch to the book's model, or to a fresh copy of the reader's weights (also what 처음으로 does for it). */
+let modelRequest = 0;
+async function chooseModel(value) {
+  const request = ++modelRequest;
+  if (value === "book") {
+    state.model = "book";
+    state.own = null;
+    showModel();
+    restart("책의 모델로 바꿨습니다.");
+    return;
+  }
+  await start();
+  if (root.dataset.state !== "ready" || request !== modelRequest) return;
+  stop();
+  status.textContent = "내 모델의 가중치를 가져오는 중입니다…";
+  let snap;
+  try {
+    snap = await own.snapshot(ort);
+  } catch (err) {
+    console.warn(err);
+    if (request !== modelRequest) return;
+    root.dataset.ownError = "true";
+    state.model = "book";
+    state.own = null;
+    showModel();
+    restart();
+    status.textContent = OWN_ERROR;
+    return;
+  }
+  if (request !== modelRequest) return;        // the reader chose again meanwhile
+  const fresh = state.model === "own";
+  state.model = "own";
+  state.own = snap;
+  showModel();
+  restart(fresh ? `내 모델의 가중치를 새로 가져왔습니다(학습 ${snap.step}단계).` : `내 모델(학습 ${snap.step}단계의 가중치)로 바꿨습니다.`);
+}
+
+/** The model switch and its note follow the state and the reader's training. */
+function showModel() {
+  root.dataset.model = state.model;
+  $(`[data-testid=model-${state.model}]`).checked = true;
+  ownRadio.disabled = state.model !== "own" && !own.available();
+  if (state.own) root.dataset.ownStep = String(state.own.step);
+  else delete root.dataset.ownStep;
+  const text = state.model === "own"
+    ? `학습 ${state.own.step}단계의 가중치입니다. 더 학습한 뒤 ‘처음으로’를 누르면 새 가중치를 가져옵니다.`
+    : own.available() ? "아래 ‘내 모델로 해 보기’에서 학습한 모델을 고를 수 있습니다."
+      : `아래 ‘내 모델로 해 보기’에서 ${own.MIN_STEPS}단계 이상 학습하면 고를 수 있습니다.`;
+  if (modelNote.textContent !== text) modelNote.textContent = text;
 }
 
 runButton.addEventListener("click", toggleRun);
 $("[data-testid=step]").addEventListener("click", singleStep);
-$("[data-testid=reset]").addEventListener("click", () => restart());
+$("[data-testid=reset]").addEventListener("click", () => (state.model === "own" ? chooseModel("own") : restart()));
+for (const radio of root.querySelectorAll("[name=fv-model]")) radio.addEventListener("change", () => chooseModel(radio.value));
+own.onStep(() => showModel());
 layerSelect.addEventListener("change", () => {
   state.layer = layerSelect.value;
   showLayer();                                   // each layer keeps its own neuron (defaults from the page)

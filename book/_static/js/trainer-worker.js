@@ -1,7 +1,8 @@
 // Web Worker of the training demos: runs a book model's training step (one plain-ONNX graph written by
 // nnbook.stepgraph, weights and optimiser state in, new weights and state out) in a loop with onnxruntime-web,
 // so the page never freezes. Messages from the page (trainer.js): init, reset, set, play, pause, step,
-// predict, query. To the page: ready, progress (at most about 30 a second), diverged, prediction, status, error.
+// predict, query, weights. To the page: ready, progress (at most about 30 a second), diverged, prediction, status,
+// weights, error.
 import { getSession, loadManifest, loadOrt } from "./ort-loader.js";
 import { loadSubset } from "./train-data.js";
 import * as M from "./train-math.js";
@@ -47,6 +48,7 @@ async function handle(m) {
     case "step": running = false; if (!diverged) { await trainStep(); } publish(true); break;
     case "predict": post({ type: "prediction", id: m.id, outputs: await predict(m.pixels) }); break;
     case "query": post({ type: "status", id: m.id, step, epoch, seen, running }); break;
+    case "weights": post(weights(m.id)); break;
   }
 }
 
@@ -216,6 +218,11 @@ async function publish(force = false) {
     lastSnap = now;
   }
   post(msg, transfer);
+}
+
+/** A copy of every parameter now (name -> Float32Array, in the step graph's order) and the step it belongs to. */
+function weights(id) {
+  return { type: "weights", id, step, params: info.params.map(([n, shape]) => [n, shape, params.get(n).data.slice()]) };
 }
 
 async function predict(pixels) {

@@ -89,4 +89,6 @@ export class Trainer {
   async predict(pixels) { return (await this.#request({ type: "predict", pixels })).outputs; }
   /** The worker's own counters ({step, epoch, seen, running}): what it has really done. */
   query() { return this.#request({ type: "query" }); }
+  /** A copy of the model's parameters as they are now: {step, params: [[name, shape, Float32Array], ...]}. */
+  async weights() { const m = await this.#request({ type: "weights" }); return { step: m.step, params: m.params }; }
 }

@@ -34,6 +34,22 @@ TV_EPS = 0.01                 # smoothing of |d| in total variation: sqrt(d² + 
 
 
 # ---------------------------------------------------------------- the gradient graph (exports to ONNX)
+def selected_grad(image, selector, w1, b1, w2, b2, w3, b3):
+    """The maths of :class:`MLP3Grad`: ``(act [N], grad [N, 1, 28, 28])`` for weights given as tensors."""
+    x = image.reshape(image.shape[0], 784)             # (N, 784)
+    s1, s2, s3 = selector[:, :N_H1], selector[:, N_H1:N_H1 + N_H2], selector[:, N_H1 + N_H2:]
+    z1 = x @ w1.T + b1                                  # (N, 128)
+    h1 = torch.clamp(z1, min=0.0)
+    z2 = h1 @ w2.T + b2                                 # (N, 64)
+    h2 = torch.clamp(z2, min=0.0)
+    z3 = h2 @ w3.T + b3                                 # (N, 1)
+    act = (s1 * z1).sum(1) + (s2 * z2).sum(1) + (s3 * z3).sum(1)   # (N,)
+    g_z2 = s2 + (s3 @ w3) * (z2 > 0).to(x.dtype)        # ∂act/∂z2 (N, 64)
+    g_z1 = s1 + (g_z2 @ w2) * (z1 > 0).to(x.dtype)      # ∂act/∂z1 (N, 128)
+    grad = g_z1 @ w1                                    # ∂act/∂x (N, 784)
+    return act, grad.reshape(image.shape)
+
+
 class MLP3Grad(nn.Module):
     """Selected unit's pre-activation and its input gradient for a trained :class:`nnbook.models.MLP3`.
 
@@ -56,18 +72,21 @@ class MLP3Grad(nn.Module):
             self.register_buffer(f"b{name[-1]}", layer.bias.detach().clone())
 
     def forward(self, image: torch.Tensor, selector: torch.Tensor):
-        x = image.reshape(image.shape[0], 784)            # (N, 784)
-        s1, s2, s3 = selector[:, :N_H1], selector[:, N_H1:N_H1 + N_H2], selector[:, N_H1 + N_H2:]
-        z1 = x @ self.w1.T + self.b1                       # (N, 128)
-        h1 = torch.clamp(z1, min=0.0)
-        z2 = h1 @ self.w2.T + self.b2                      # (N, 64)
-        h2 = torch.clamp(z2, min=0.0)
-        z3 = h2 @ self.w3.T + self.b3                      # (N, 1)
-        act = (s1 * z1).sum(1) + (s2 * z2).sum(1) + (s3 * z3).sum(1)   # (N,)
-        g_z2 = s2 + (s3 @ self.w3) * (z2 > 0).to(x.dtype)  # ∂act/∂z2 (N, 64)
-        g_z1 = s1 + (g_z2 @ self.w2) * (z1 > 0).to(x.dtype)  # ∂act/∂z1 (N, 128)
-        grad = g_z1 @ self.w1                              # ∂act/∂x (N, 784)
-        return act, grad.reshape(image.shape)
+        return selected_grad(image, selector, self.w1, self.b1, self.w2, self.b2, self.w3, self.b3)
+
+
+class MLP3GradLive(nn.Module):
+    """:class:`MLP3Grad` with the weights as inputs, for a model the reader trains in the browser.
+
+    ``forward(image, selector, w1, b1, w2, b2, w3, b3)``: image and selector as in :class:`MLP3Grad`; the
+    weights are MLP3's ``fc1.weight`` (128, 784), ``fc1.bias`` (128,), ``fc2.weight`` (64, 128), ``fc2.bias``
+    (64,), ``fc3.weight`` (1, 64), ``fc3.bias`` (1,), float32. Returns the same ``act``, ``grad``.
+    """
+
+    OUTPUTS = MLP3Grad.OUTPUTS
+
+    def forward(self, image, selector, w1, b1, w2, b2, w3, b3):
+        return selected_grad(image, selector, w1, b1, w2, b2, w3, b3)
 
 
 def selector(units, n: int | None = None) -> np.ndarray:
@@ -517,3 +536,34 @@ def export_grad(name: str = "mlp3_3vsrest_random"):
     sample = torch.zeros(2, 1, 28, 28)
     return onnx_export.export(grad_trained, model=MLP3Grad(trained.model), sample=sample,
                               extra_inputs={"selector": torch.from_numpy(selector([0, OUTPUT_UNIT]))})
+
+
+LIVE_GRAD_NAME = "live_mlp3_grad"
+
+
+def export_grad_live(out_dir=None):
+    """Export :class:`MLP3GradLive` as ``live_mlp3_grad.onnx`` through :func:`nnbook.onnx_export.export_graph`.
+
+    Inputs: ``image`` (N, 1, 28, 28), ``selector`` (N, 193) and MLP3's parameters under the names the browser
+    trainer uses (``fc1.weight`` ... ``fc3.bias``, :mod:`nnbook.stepgraph`), so a weight snapshot of the reader's
+    model feeds it as it is; outputs ``act`` (N,), ``grad`` (N, 1, 28, 28). The manifest entry lists ``params``
+    (name, shape). ``out_dir`` defaults to ``onnx_export.MODELS_DIR``. Registered in
+    ``nnbook.assets.EXTRA_EXPORTS``.
+    """
+    from .. import live, onnx_export, stepgraph
+    start = live.start_model("mlp3")
+    params = stepgraph.net_of(start).params                     # [(name, shape)] in state_dict order
+    weights = tuple(p.detach().clone() for p in start.parameters())
+    sample = (torch.zeros(2, 1, 28, 28), torch.from_numpy(selector([0, OUTPUT_UNIT])), *weights)
+    batch = torch.export.Dim("batch", min=1, max=4096)
+    program = torch.onnx.export(MLP3GradLive().eval(), sample, dynamo=True, verbose=False,
+                                input_names=["image", "selector", *(n for n, _ in params)],
+                                output_names=list(MLP3GradLive.OUTPUTS),
+                                dynamic_shapes=({0: batch}, {0: batch}, *({} for _ in weights)))
+    proto = program.model_proto
+    for node in proto.graph.node:                               # the exporter's debug notes (stack traces,
+        del node.metadata_props[:]                              # local paths) would be 9/10 of the file
+    meta = {"kind": "grad", "replays": live.LIVE["mlp3"].zoo_name, "units": str(N_UNITS)}
+    return onnx_export.export_graph(proto, LIVE_GRAD_NAME, meta,
+                                    {"params": [[n, list(s)] for n, s in params]},
+                                    out_dir or onnx_export.MODELS_DIR)
