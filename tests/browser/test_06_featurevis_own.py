@@ -113,3 +113,25 @@ def test_a_failing_trainer_shows_the_korean_error_and_the_switch_stays_off(page)
     expect(page.get_by_role("heading", name=re.compile("내 모델로 해 보기"))).to_be_visible()
     expect(page.get_by_text("두 모델의 출력 뉴런을 같은 시드에서 차례로 올려 보세요.")).to_be_visible()
     expect(own).to_have_attribute("data-state", "error")
+
+
+def test_choosing_my_model_while_it_trains_keeps_the_choice_until_it_is_loaded(page):
+    """A reader who picks '내 모델' while training still runs (and before the ascent demo was ever used) sees the
+    choice stay ticked through the load, although every training step redraws the switch."""
+    page.goto(PAGE)
+    own = page.locator(OWN.root)
+    own.scroll_into_view_if_needed()
+    own.get_by_role("button", name="학습 시작").click()
+    page.wait_for_function("el => +el.dataset.step >= 10", arg=own.element_handle(), timeout=60000)
+    demo = page.locator("#featurevis-demo")
+    demo.scroll_into_view_if_needed()
+    page.evaluate("""() => { const r = document.querySelector('#featurevis-demo [data-testid=model-own]');
+        window.__ownTicks = []; window.__ownPoll = setInterval(() => window.__ownTicks.push(r.checked), 10); }""")
+    demo.get_by_test_id("model-own").click()
+    expect(demo).to_have_attribute("data-model", "own", timeout=30000)
+    ticks = page.evaluate("() => { clearInterval(window.__ownPoll); return window.__ownTicks; }")
+    first = ticks.index(True)
+    assert all(ticks[first:]), "the switch fell back to 책의 모델 while the reader's model was loading"
+    expect(demo.get_by_test_id("model-own")).to_be_checked()
+    assert int(own.get_attribute("data-step")) > 10          # training went on meanwhile
+    own.get_by_role("button", name="일시 정지").click()

@@ -311,8 +311,18 @@ function restart(note = "") {
 
 /** Switch to the book's model, or to a fresh copy of the reader's weights (also what 처음으로 does for it). */
 let modelRequest = 0;
+let pendingModel = null;   // the choice being loaded: training steps meanwhile must not tick the old one again
 async function chooseModel(value) {
   const request = ++modelRequest;
+  pendingModel = value;
+  try {
+    await switchModel(value, request);
+  } finally {
+    if (request === modelRequest) { pendingModel = null; showModel(); }
+  }
+}
+
+async function switchModel(value, request) {
   if (value === "book") {
     state.model = "book";
     state.own = null;
@@ -349,7 +359,7 @@ async function chooseModel(value) {
 /** The model switch and its note follow the state and the reader's training. */
 function showModel() {
   root.dataset.model = state.model;
-  $(`[data-testid=model-${state.model}]`).checked = true;
+  $(`[data-testid=model-${pendingModel ?? state.model}]`).checked = true;
   ownRadio.disabled = state.model !== "own" && !own.available();
   if (state.own) root.dataset.ownStep = String(state.own.step);
   else delete root.dataset.ownStep;
