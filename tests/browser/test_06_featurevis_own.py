@@ -17,6 +17,7 @@ from train_helpers import LiveDemo, expect_idle_while_only_near, fail_first_load
 PAGE = "book/06_featurevis.html"
 OWN = LiveDemo(page=PAGE, root="#featurevis-own", model="live_mlp3")
 STEPS = 40                     # ascent steps per run (the demo's settings: all regularisers, seed 0)
+OWN_STEPS = 80                 # training steps of the reader's model (seed 0, the book's recipe), one by one
 
 
 def ascent(page, demo, steps=STEPS):
@@ -43,13 +44,15 @@ def test_own_model_waits_for_training_then_climbs_the_readers_weights(page):
 
     own = page.locator(OWN.root)
     own.scroll_into_view_if_needed()
-    train_until(page, own, step=20)
+    for step in range(1, OWN_STEPS + 1):                      # exactly OWN_STEPS steps: the same model on any machine
+        own.get_by_role("button", name="한 단계").click()
+        page.wait_for_function(f"el => +el.dataset.step === {step}", arg=own.element_handle(), timeout=30000)
     expect(own_choice).to_be_enabled()
     assert grad_requests == []                                # nothing of the switch loads before it is used
     own_choice.check()
     expect(demo).to_have_attribute("data-model", "own", timeout=30000)
     own_step = int(demo.get_attribute("data-own-step"))
-    assert own_step >= 20
+    assert own_step == OWN_STEPS
     expect(demo.get_by_test_id("status")).to_contain_text(f"내 모델(학습 {own_step}단계")
     x_own, h_own = ascent(page, demo)
 
